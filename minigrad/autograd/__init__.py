@@ -1,0 +1,6 @@
+"""Automatic differentiation: ``grad``, ``backward``, ``Function``, ``gradcheck``."""
+from .engine import backward, grad
+from .function import Function
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "GradcheckError"]

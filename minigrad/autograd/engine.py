@@ -1,0 +1,166 @@
+"""The backward pass: an iterative topological sort and one sweep in reverse order.
+
+Recursion is never used, so graphs of any depth work. Gradients flowing into a node from
+several children are summed before the node's own backward runs.
+"""
+import numpy as np
+
+from .. import grad_mode
+from ..tensor import Tensor
+
+
+def topological_order(roots):
+    """Nodes that require grad reachable from ``roots``, every node after its parents."""
+    order, seen = [], set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for p in ctx[1]:
+                if p.requires_grad and id(p) not in seen:
+                    stack.append((p, False))
+    return order
+
+
+def _prune(order, targets):
+    """Keep only the nodes with a path to one of ``targets`` (parents come first)."""
+    needed = set(targets)
+    for node in order:
+        ctx = node._ctx
+        if ctx is not None and any(id(p) in needed for p in ctx[1]):
+            needed.add(id(node))
+    return [n for n in order if id(n) in needed]
+
+
+def _seed(root, gradient):
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for outputs with one element; "
+                f"this output has shape {root.shape}, pass gradient= of that shape")
+        return Tensor._wrap(np.ones_like(root.data))
+    g = gradient if isinstance(gradient, Tensor) else Tensor._wrap(np.asarray(gradient, dtype=root.dtype))
+    if g.shape != root.shape:
+        raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {root.shape}")
+    return g
+
+
+def _accumulate_leaf(leaf, g, create_graph):
+    if g.dtype != leaf.dtype:
+        g = g.astype(leaf.dtype)
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    if leaf.grad is None:
+        view = leaf._grad_view
+        if view is not None:
+            np.copyto(view, g.data)
+            leaf.grad = Tensor._wrap(view)
+        else:
+            leaf.grad = Tensor._wrap(np.array(g.data, dtype=leaf.dtype, copy=True))
+    else:
+        leaf.grad.data += g.data
+
+
+def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
+        accumulate=True, allow_unused=False):
+    """Backpropagate from ``roots``. With ``inputs``, return their gradients (a tuple) and
+    leave ``.grad`` alone when ``accumulate`` is False."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    for r in roots:
+        if not r.requires_grad:
+            raise RuntimeError("backward: the tensor does not require grad and has no graph "
+                               "(did you compute it under no_grad, or from tensors without "
+                               "requires_grad=True?)")
+    order = topological_order(roots)
+    targets = None
+    if inputs is not None:
+        targets = [id(t) for t in inputs]
+        order = _prune(order, targets)
+    grads = {}
+    for r, g in zip(roots, root_grads):
+        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+    captured = {}
+    target_set = set(targets) if targets is not None else ()
+    with grad_mode.set_grad_enabled(create_graph):
+        for node in reversed(order):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if id(node) in target_set:
+                captured[id(node)] = g
+            ctx = node._ctx
+            if ctx is None:
+                if accumulate and (inputs is None or id(node) in target_set):
+                    _accumulate_leaf(node, g, create_graph)
+                continue
+            if node._retains_grad and accumulate:
+                _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
+            backward, parents, op = ctx
+            if backward is None:
+                raise RuntimeError(
+                    "backward: trying to backward through the graph a second time; its "
+                    "saved values were freed. Pass retain_graph=True to the first backward.")
+            parent_grads = backward(g, node)
+            for p, pg in zip(parents, parent_grads):
+                if pg is None or not p.requires_grad:
+                    continue
+                if pg.shape != p.shape:
+                    raise RuntimeError(f"internal error: {op} backward returned shape "
+                                       f"{pg.shape} for an input of shape {p.shape}")
+                key = id(p)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+            if not retain_graph:
+                # Release what the backward closure holds; a second backward gets a clear error.
+                node._ctx = (None, (), op)
+    if inputs is None:
+        return None
+    result = []
+    for t in inputs:
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError("grad: one of the inputs was not used to compute the outputs; "
+                               "pass allow_unused=True to get None for it")
+        result.append(g)
+    return tuple(result)
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """``tensor.backward(...)``: accumulate gradients into the leaves' ``.grad``."""
+    seed = _seed(tensor, gradient)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    run([tensor], [seed], inputs=inputs, create_graph=create_graph,
+        retain_graph=retain_graph, accumulate=True, allow_unused=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple of Tensors
+    (``.grad`` is left untouched), as ``torch.autograd.grad``. With ``create_graph=True`` the
+    returned gradients are themselves differentiable."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    seeds = [_seed(o, g) for o, g in zip(outputs, grad_outputs)]
+    return run(outputs, seeds, inputs=inputs, create_graph=create_graph,
+               retain_graph=retain_graph, accumulate=False, allow_unused=allow_unused)

@@ -1,0 +1,181 @@
+"""Arithmetic with broadcasting: + - * / ** neg abs maximum minimum clamp where."""
+import numpy as np
+
+from ..tensor import Tensor, as_tensor_like, make
+from .broadcast import broadcast_error, unbroadcast
+
+
+def _operands(a, b):
+    if isinstance(a, Tensor):
+        return a, as_tensor_like(b, a)
+    return as_tensor_like(a, b), b
+
+
+def _binary(op, fn, a, b):
+    try:
+        return fn(a.data, b.data)
+    except ValueError:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise broadcast_error(op, a.data, b.data) from None
+        raise
+
+
+def add(a, b):
+    a, b = _operands(a, b)
+
+    def backward(g, out):
+        return (unbroadcast(g, a.shape) if a.requires_grad else None,
+                unbroadcast(g, b.shape) if b.requires_grad else None)
+
+    return make(_binary("add", np.add, a, b), (a, b), backward, "Add")
+
+
+def sub(a, b):
+    a, b = _operands(a, b)
+
+    def backward(g, out):
+        return (unbroadcast(g, a.shape) if a.requires_grad else None,
+                unbroadcast(-g, b.shape) if b.requires_grad else None)
+
+    return make(_binary("sub", np.subtract, a, b), (a, b), backward, "Sub")
+
+
+def mul(a, b):
+    a, b = _operands(a, b)
+
+    def backward(g, out):
+        return (unbroadcast(g * b, a.shape) if a.requires_grad else None,
+                unbroadcast(g * a, b.shape) if b.requires_grad else None)
+
+    return make(_binary("mul", np.multiply, a, b), (a, b), backward, "Mul")
+
+
+def div(a, b):
+    a, b = _operands(a, b)
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        # true division of integers gives float, as in PyTorch
+        a = Tensor._wrap(a.data.astype(np.float32))
+
+    def backward(g, out):
+        return (unbroadcast(g / b, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * out / b, b.shape) if b.requires_grad else None)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = _binary("div", np.true_divide, a, b)
+    return make(data, (a, b), backward, "Div")
+
+
+def neg(a):
+    return make(-a.data, (a,), lambda g, out: (-g,), "Neg")
+
+
+def abs(a):
+    def backward(g, out):
+        return (g * Tensor._wrap(np.sign(a.data)),)
+
+    return make(np.abs(a.data), (a,), backward, "Abs")
+
+
+def pow(a, b):
+    """``a ** b``. With a constant exponent the backward never takes ``log`` of the base,
+    so negative bases work; the derivative with respect to a tensor exponent is
+    ``a**b * log(a)``, defined as 0 where ``a <= 0``."""
+    a, b = _operands(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = _binary("pow", np.power, a, b)
+
+    def backward(g, out):
+        ga = gb = None
+        if a.requires_grad:
+            if b.requires_grad or b.data.ndim:
+                ga = g * b * a ** (b - 1)
+            else:
+                c = b.data.item()
+                ga = g * 0.0 if c == 0 else (g if c == 1 else g * (c * a ** (c - 1)))
+            ga = unbroadcast(ga, a.shape)
+        if b.requires_grad:
+            from .elementwise import log
+            safe_log = log(where(Tensor._wrap(a.data > 0), a, 1.0))
+            gb = unbroadcast(g * out * safe_log, b.shape)
+        return ga, gb
+
+    return make(data, (a, b), backward, "Pow")
+
+
+def _tie_mask(a, b, greater):
+    """1 where a wins, 0 where b wins, 0.5 on ties (PyTorch splits the gradient evenly)."""
+    win = np.greater(a, b) if greater else np.less(a, b)
+    return np.where(a == b, 0.5, win).astype(np.result_type(a, b, np.float32))
+
+
+def _minmax(a, b, greater, name):
+    a, b = _operands(a, b)
+    fn = np.maximum if greater else np.minimum
+
+    def backward(g, out):
+        m = _tie_mask(a.data, b.data, greater)
+        return (unbroadcast(g * Tensor._wrap(m), a.shape) if a.requires_grad else None,
+                unbroadcast(g * Tensor._wrap(1 - m), b.shape) if b.requires_grad else None)
+
+    return make(_binary(name.lower(), fn, a, b), (a, b), backward, name)
+
+
+def maximum(a, b):
+    """Elementwise max; on ties each input receives half the gradient."""
+    return _minmax(a, b, True, "Maximum")
+
+
+def minimum(a, b):
+    """Elementwise min; on ties each input receives half the gradient."""
+    return _minmax(a, b, False, "Minimum")
+
+
+def clamp(a, min=None, max=None):
+    """Clamp to ``[min, max]`` (scalars). The gradient passes where ``min <= a <= max``,
+    boundaries included, as in PyTorch."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
+    data = np.clip(a.data, min, max).astype(a.dtype, copy=False)
+
+    def backward(g, out):
+        keep = np.ones(a.shape, dtype=bool)
+        if min is not None:
+            keep &= a.data >= min
+        if max is not None:
+            keep &= a.data <= max
+        return (g * Tensor._wrap(keep.astype(a.dtype)),)
+
+    return make(data, (a,), backward, "Clamp")
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` is true, else ``b`` (broadcasting all three)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor._wrap(np.asarray(a, dtype=np.float32))
+    a, b = _operands(a, b)
+    try:
+        data = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be "
+                         "broadcast together") from None
+    c = Tensor._wrap(cond)
+
+    def backward(g, out):
+        zero = 0.0
+        return (unbroadcast(where(c, g, zero), a.shape) if a.requires_grad else None,
+                unbroadcast(where(c, zero, g), b.shape) if b.requires_grad else None)
+
+    return make(data, (a, b), backward, "Where")
+
+
+def compare(fn, a, b):
+    """A comparison or logical op: a bool tensor, never part of the graph."""
+    a, b = _operands(a, b)
+    return Tensor._wrap(_binary(fn.__name__, fn, a, b))

@@ -1,0 +1,136 @@
+"""Elementwise functions and activations, each with its derivative."""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from .arithmetic import where
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+try:  # scipy's erf is vectorised C; math.erf per element is the dependency-free fallback
+    from scipy.special import erf as _erf_array
+except ImportError:  # pragma: no cover - depends on the environment
+    _erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+    def _erf_array(x):
+        return _erf_scalar(x).astype(x.dtype)
+
+
+def _float_input(a, op):
+    if a.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point tensor, got dtype {a.dtype}")
+
+
+def exp(a):
+    return make(np.exp(a.data), (a,), lambda g, out: (g * out,), "Exp")
+
+
+def log(a):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.log(a.data)
+    return make(data, (a,), lambda g, out: (g / a,), "Log")
+
+
+def sqrt(a):
+    with np.errstate(invalid="ignore"):
+        data = np.sqrt(a.data)
+    return make(data, (a,), lambda g, out: (g / (2 * out),), "Sqrt")
+
+
+def sin(a):
+    return make(np.sin(a.data), (a,), lambda g, out: (g * cos(a),), "Sin")
+
+
+def cos(a):
+    return make(np.cos(a.data), (a,), lambda g, out: (-g * sin(a),), "Cos")
+
+
+def tanh(a):
+    return make(np.tanh(a.data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh")
+
+
+def _sigmoid_array(x):
+    # Piecewise so that exp never overflows: exp(-|x|) is always <= 1.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid(a):
+    """``1 / (1 + exp(-a))``, computed piecewise: finite value and gradient for any input."""
+    return make(_sigmoid_array(a.data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid")
+
+
+def relu(a):
+    """``max(a, 0)``; the gradient at exactly 0 is 0, as in PyTorch."""
+    def backward(g, out):
+        return (g * Tensor._wrap((a.data > 0).astype(a.dtype)),)
+
+    return make(np.maximum(a.data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu")
+
+
+def leaky_relu(a, negative_slope=0.01):
+    """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
+    slope = np.where(a.data > 0, 1, negative_slope).astype(a.dtype)
+    return make(a.data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu")
+
+
+def erf(a):
+    _float_input(a, "erf")
+    return make(_erf_array(a.data), (a,),
+                lambda g, out: (g * (_TWO_OVER_SQRT_PI * exp(-(a * a))),), "Erf")
+
+
+def gelu(a, approximate="none"):
+    """GELU. ``approximate='none'``: ``a * Phi(a)`` with the exact normal CDF
+    ``Phi(a) = (1 + erf(a / sqrt 2)) / 2``; ``'tanh'``: PyTorch's tanh approximation
+    ``0.5 a (1 + tanh(sqrt(2/pi) (a + 0.044715 a^3)))``."""
+    if approximate == "tanh":
+        return 0.5 * a * (1 + tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    _float_input(a, "gelu")
+    x = a.data
+    cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
+
+    def backward(g, out):
+        phi = exp(-0.5 * a * a) * (1 / math.sqrt(2 * math.pi))
+        return (g * (0.5 * (1 + erf(a * (1 / math.sqrt(2)))) + a * phi),)
+
+    return make((x * cdf).astype(x.dtype, copy=False), (a,), backward, "Gelu")
+
+
+def softplus(a, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta a)) / beta``, reverting to ``a`` where ``beta a > threshold``
+    (PyTorch's rule). Computed as ``max(z, 0) + log1p(exp(-|z|))`` so it never overflows."""
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    z = a.data * beta
+    soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+    linear = z > threshold
+    data = np.where(linear, a.data, soft).astype(a.dtype, copy=False)
+    lin = Tensor._wrap(linear)
+
+    def backward(g, out):
+        return (where(lin, g, g * sigmoid(a * beta)),)
+
+    return make(data, (a,), backward, "Softplus")
+
+
+def cast(a, dtype):
+    """Convert dtype; the gradient is converted back to the input's dtype."""
+    if dtype == a.dtype:
+        return a
+    src = a.dtype
+
+    def backward(g, out):
+        return (cast(g, src),)
+
+    if dtype.kind != "f":
+        return Tensor._wrap(a.data.astype(dtype))
+    return make(a.data.astype(dtype), (a,), backward, "Cast")
+
+
+def clone(a):
+    return make(a.data.copy(), (a,), lambda g, out: (g,), "Clone")

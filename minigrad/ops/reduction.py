@@ -1,0 +1,187 @@
+"""Reductions over all or given dims (``keepdim`` as in PyTorch), softmax and log-softmax."""
+from collections import namedtuple
+
+import numpy as np
+
+from ..tensor import Tensor, _norm_dim, make
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def _dims(dim, ndim, op):
+    """Normalised tuple of dims to reduce (all dims when ``dim`` is None)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(_norm_dim(d, ndim, op) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
+        return dims
+    return (_norm_dim(dim, ndim, op),) if ndim else ()
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _expand_back(g, shape, dims, keepdim):
+    """Broadcast a reduced gradient back over the reduced dims."""
+    if not keepdim:
+        g = g.reshape(_kept_shape(shape, dims))
+    return g.expand(*shape)
+
+
+def sum(a, dim=None, keepdim=False):
+    dims = _dims(dim, a.ndim, "sum")
+    data = np.sum(a.data, axis=dims, keepdims=keepdim)
+    if a.dtype == np.bool_:
+        data = data.astype(np.int64)
+    if not isinstance(data, np.ndarray):
+        data = np.asarray(data, dtype=a.dtype)
+
+    def backward(g, out):
+        return (_expand_back(g, a.shape, dims, keepdim),)
+
+    return make(data, (a,), backward, "Sum")
+
+
+def mean(a, dim=None, keepdim=False):
+    if a.dtype.kind != "f":
+        raise TypeError(f"mean: expected a floating-point tensor, got dtype {a.dtype}")
+    dims = _dims(dim, a.ndim, "mean")
+    count = int(np.prod([a.shape[d] for d in dims])) if dims else 1
+    data = np.asarray(np.mean(a.data, axis=dims, keepdims=keepdim), dtype=a.dtype)
+
+    def backward(g, out):
+        return (_expand_back(g * (1.0 / count), a.shape, dims, keepdim),)
+
+    return make(data, (a,), backward, "Mean")
+
+
+def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
+    """Variance ``sum((a - mean)^2) / (N - correction)``; ``unbiased=False`` means
+    ``correction=0`` (PyTorch's older argument)."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    dims = _dims(dim, a.ndim, "var")
+    count = int(np.prod([a.shape[d] for d in dims])) if dims else 1
+    d = a - a.mean(dim=dims, keepdim=True)
+    # N <= correction has no defined variance: NaN, as numpy and PyTorch give
+    scale = 1.0 / (count - correction) if count > correction else float("nan")
+    return (d * d).sum(dim=dims, keepdim=keepdim) * scale
+
+
+def std(a, dim=None, keepdim=False, correction=1, unbiased=None):
+    return var(a, dim, keepdim, correction, unbiased).sqrt()
+
+
+def _extreme(a, dim, keepdim, fn, name):
+    """amax/amin: the gradient is shared evenly between tied extremes (as torch.amax)."""
+    if a.data.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor")
+    dims = _dims(dim, a.ndim, name)
+    kept = fn(a.data, axis=dims, keepdims=True)
+    data = kept if keepdim else kept.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+
+    def backward(g, out):
+        mask = (a.data == kept).astype(a.dtype)
+        mask /= mask.sum(axis=dims, keepdims=True)
+        return (_expand_back(g, a.shape, dims, keepdim) * Tensor._wrap(mask),)
+
+    return make(np.asarray(data), (a,), backward, name.capitalize())
+
+
+def amax(a, dim=None, keepdim=False):
+    return _extreme(a, dim, keepdim, np.max, "amax")
+
+
+def amin(a, dim=None, keepdim=False):
+    return _extreme(a, dim, keepdim, np.min, "amin")
+
+
+def _max_min(a, dim, keepdim, largest):
+    if dim is None:
+        return amax(a) if largest else amin(a)
+    d = _norm_dim(dim, a.ndim, "max" if largest else "min")
+    idx = (np.argmax if largest else np.argmin)(a.data, axis=d, keepdims=True)
+    values = a.gather(d, Tensor._wrap(idx))
+    if not keepdim:
+        values = values.squeeze(d)
+        idx = idx.squeeze(d)
+    return MaxResult(values, Tensor._wrap(idx))
+
+
+def max(a, dim=None, keepdim=False):
+    """Without ``dim``: the largest element (gradient shared among ties). With ``dim``:
+    ``(values, indices)`` as in PyTorch, the gradient going to the returned index."""
+    return _max_min(a, dim, keepdim, True)
+
+
+def min(a, dim=None, keepdim=False):
+    """Like :func:`max`, for the smallest element."""
+    return _max_min(a, dim, keepdim, False)
+
+
+def argmax(a, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(a.data), dtype=np.int64))
+    d = _norm_dim(dim, a.ndim, "argmax")
+    return Tensor._wrap(np.argmax(a.data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def argmin(a, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(a.data), dtype=np.int64))
+    d = _norm_dim(dim, a.ndim, "argmin")
+    return Tensor._wrap(np.argmin(a.data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def _shift(x, dims):
+    """The max over ``dims`` (kept), replaced by 0 where it is not finite, so that rows of
+    all ``-inf`` give ``-inf`` rather than NaN."""
+    m = np.max(x, axis=dims, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
+
+
+def logsumexp(a, dim=None, keepdim=False):
+    """``log(sum(exp(a)))`` over ``dim``, shifted by the max so it is finite for any finite
+    input; a slice of all ``-inf`` gives ``-inf`` (with zero gradient)."""
+    dims = _dims(dim, a.ndim, "logsumexp")
+    m = _shift(a.data, dims)
+    with np.errstate(divide="ignore"):
+        kept = np.log(np.sum(np.exp(a.data - m), axis=dims, keepdims=True)) + m
+    data = kept if keepdim else kept.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+    data = np.asarray(data, dtype=a.dtype)
+
+    def backward(g, out):
+        outk = out if keepdim else out.reshape(_kept_shape(a.shape, dims))
+        finite = Tensor._wrap(np.isfinite(outk.data))
+        weights = (a - outk.where(finite, 0.0)).exp().where(finite, 0.0)
+        return (_expand_back(g, a.shape, dims, keepdim) * weights,)
+
+    return make(data, (a,), backward, "Logsumexp")
+
+
+def softmax(a, dim=-1):
+    """``exp(a) / sum(exp(a))`` along ``dim`` (default -1; PyTorch has no default), shifted
+    by the max so logits of any magnitude stay finite."""
+    d = _norm_dim(dim, a.ndim, "softmax")
+    e = np.exp(a.data - _shift(a.data, (d,)))
+    data = (e / e.sum(axis=d, keepdims=True)).astype(a.dtype, copy=False)
+
+    def backward(g, out):
+        return (out * (g - (g * out).sum(dim=d, keepdim=True)),)
+
+    return make(data, (a,), backward, "Softmax")
+
+
+def log_softmax(a, dim=-1):
+    """``a - logsumexp(a)`` along ``dim`` (default -1), computed stably."""
+    d = _norm_dim(dim, a.ndim, "log_softmax")
+    shifted = a.data - _shift(a.data, (d,))
+    data = (shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))).astype(a.dtype, copy=False)
+
+    def backward(g, out):
+        return (g - out.exp() * g.sum(dim=d, keepdim=True),)
+
+    return make(data, (a,), backward, "LogSoftmax")

@@ -1,0 +1,584 @@
+"""The Tensor: a numpy array plus the graph node that reverse-mode autodiff walks.
+
+A Tensor produced by a differentiable op keeps ``_ctx = (backward, parents, op_name)``.
+``backward(g, out)`` receives the gradient of the output (a Tensor) and the output itself,
+and returns one gradient (Tensor or None) per parent, already reduced to the parent's shape.
+Backward rules are written with Tensor ops, so running them with graph recording on
+(``create_graph=True``) gives gradients of gradients. The output is passed in rather than
+captured, so no node references itself (no reference cycles, graphs die with their last
+reference).
+"""
+import numpy as np
+
+from . import grad_mode
+
+float16 = np.float16
+float32 = np.float32
+float64 = np.float64
+int32 = np.int32
+int64 = np.int64
+bool_ = np.bool_
+
+_DEFAULT_FLOAT = np.dtype(np.float32)
+_DTYPE_ALIASES = {
+    "float": np.float32, "float32": np.float32, "double": np.float64, "float64": np.float64,
+    "half": np.float16, "float16": np.float16, "long": np.int64, "int64": np.int64,
+    "int": np.int32, "int32": np.int32, "bool": np.bool_,
+}
+
+
+def _resolve_dtype(dtype):
+    if dtype is None:
+        return None
+    if isinstance(dtype, str) and dtype in _DTYPE_ALIASES:
+        dtype = _DTYPE_ALIASES[dtype]
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unsupported dtype {dtype!r}") from None
+    if dt.kind not in "fiub":
+        raise TypeError(f"unsupported dtype {dt}: minigrad supports float, int and bool tensors")
+    return dt
+
+
+def _as_array(data, dtype=None):
+    """numpy array for ``data`` with PyTorch's default dtypes (floats -> float32)."""
+    dt = _resolve_dtype(dtype)
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+            data = [x.data if isinstance(x, Tensor) else x for x in data]
+        arr = np.asarray(data)
+        if dt is None and arr.dtype.kind == "f":
+            # Python floats are float32 by default, as in PyTorch.
+            arr = arr.astype(_DEFAULT_FLOAT)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"cannot make a tensor from data of dtype {arr.dtype}")
+    if dt is not None and arr.dtype != dt:
+        arr = arr.astype(dt)
+    if arr.dtype.kind == "u" and arr.dtype != np.uint8:
+        arr = arr.astype(np.int64)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Attributes follow PyTorch: ``data`` (the numpy array), ``grad`` (a Tensor or None),
+    ``requires_grad``, ``shape``, ``dtype``. Create tensors with :func:`minigrad.tensor`.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
+                 "__weakref__")
+    __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self._ctx = None
+        self._grad_view = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ----- construction helpers used by the ops -------------------------------------
+    @classmethod
+    def _wrap(cls, array):
+        """A constant Tensor around ``array`` (no copy, no graph)."""
+        t = object.__new__(Tensor)
+        t.data = array
+        t.grad = None
+        t.requires_grad = False
+        t._ctx = None
+        t._grad_view = None
+        t._retains_grad = False
+        return t
+
+    # ----- attributes ------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (their ``.grad`` is filled)."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """Name of the op that produced this tensor, or None for a leaf."""
+        ctx = self._ctx
+        return None if ctx is None else ctx[2]
+
+    def size(self, dim=None):
+        """The shape as a tuple, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_norm_dim(dim, self.ndim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ----- conversion ------------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only a tensor with one element can be converted to a Python "
+                f"scalar, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        """The underlying numpy array (shared memory, like PyTorch's ``numpy()``).
+
+        Departs from PyTorch on purpose: allowed on tensors that require grad too.
+        """
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+        return bool(self.data.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    def detach(self):
+        """A new leaf tensor sharing this tensor's data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place; only float tensors may require grad."""
+        if requires_grad and self.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.dtype}")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = True
+
+    def astype(self, dtype):
+        """This tensor converted to ``dtype`` (differentiable between float dtypes)."""
+        from .ops import elementwise
+        return elementwise.cast(self, _resolve_dtype(dtype))
+
+    to = astype
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    def int(self):
+        return self.astype(np.int32)
+
+    def bool(self):
+        return self.astype(np.bool_)
+
+    def clone(self):
+        from .ops import elementwise
+        return elementwise.clone(self)
+
+    # ----- in-place data helpers (no graph; used by init code and optimizers) ------------
+    def _check_inplace(self, name):
+        if self.requires_grad and self.is_leaf and grad_mode._enabled:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad cannot be modified in place while "
+                "gradients are recorded; wrap it in minigrad.no_grad()")
+
+    def zero_(self):
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, src):
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            np.copyto(self.data, np.broadcast_to(src, self.shape), casting="same_kind")
+        except ValueError:
+            raise ValueError(
+                f"copy_: source of shape {np.shape(src)} does not broadcast to {self.shape}") from None
+        return self
+
+    # ----- autograd --------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``gradient`` is required unless this tensor holds a single element. Gradients
+        accumulate (``+=``) across calls, as in PyTorch; ``create_graph=True`` records the
+        backward pass so the gradients can be differentiated again. The graph is freed
+        afterwards unless ``retain_graph`` (default: ``create_graph``) is true.
+        """
+        from .autograd import engine
+        engine.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                        inputs=inputs)
+
+    # ----- repr ------------------------------------------------------------------------
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn=<{self._ctx[2]}Backward>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    __hash__ = object.__hash__
+
+    # ----- operators -------------------------------------------------------------------
+    def __add__(self, other):
+        return _ar.add(self, other)
+
+    def __radd__(self, other):
+        return _ar.add(other, self)
+
+    def __sub__(self, other):
+        return _ar.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ar.sub(other, self)
+
+    def __mul__(self, other):
+        return _ar.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ar.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ar.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ar.div(other, self)
+
+    def __pow__(self, other):
+        return _ar.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ar.pow(other, self)
+
+    def __neg__(self):
+        return _ar.neg(self)
+
+    def __abs__(self):
+        return _ar.abs(self)
+
+    def __matmul__(self, other):
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.matmul(other, self)
+
+    def __getitem__(self, index):
+        return _ix.getitem(self, index)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # comparisons build no graph and return bool tensors
+    def __lt__(self, other):
+        return _ar.compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _ar.compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _ar.compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _ar.compare(np.greater_equal, self, other)
+
+    def __eq__(self, other):
+        return _ar.compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _ar.compare(np.not_equal, self, other)
+
+    def __invert__(self):
+        if self.dtype != np.bool_:
+            raise TypeError(f"~ needs a bool tensor, got dtype {self.dtype}")
+        return Tensor._wrap(~self.data)
+
+    def __and__(self, other):
+        return _ar.compare(np.logical_and, self, other)
+
+    def __or__(self, other):
+        return _ar.compare(np.logical_or, self, other)
+
+    # ----- method forms of the ops --------------------------------------------------------
+    def add(self, other):
+        return _ar.add(self, other)
+
+    def sub(self, other):
+        return _ar.sub(self, other)
+
+    def mul(self, other):
+        return _ar.mul(self, other)
+
+    def div(self, other):
+        return _ar.div(self, other)
+
+    def neg(self):
+        return _ar.neg(self)
+
+    def abs(self):
+        return _ar.abs(self)
+
+    def maximum(self, other):
+        return _ar.maximum(self, other)
+
+    def minimum(self, other):
+        return _ar.minimum(self, other)
+
+    def clamp(self, min=None, max=None):
+        return _ar.clamp(self, min, max)
+
+    clip = clamp
+
+    def where(self, condition, other):
+        return _ar.where(condition, self, other)
+
+    def exp(self):
+        return _ew.exp(self)
+
+    def log(self):
+        return _ew.log(self)
+
+    def sqrt(self):
+        return _ew.sqrt(self)
+
+    def sin(self):
+        return _ew.sin(self)
+
+    def cos(self):
+        return _ew.cos(self)
+
+    def tanh(self):
+        return _ew.tanh(self)
+
+    def sigmoid(self):
+        return _ew.sigmoid(self)
+
+    def relu(self):
+        return _ew.relu(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return _ew.leaky_relu(self, negative_slope)
+
+    def gelu(self, approximate="none"):
+        return _ew.gelu(self, approximate)
+
+    def softplus(self, beta=1.0, threshold=20.0):
+        return _ew.softplus(self, beta, threshold)
+
+    def erf(self):
+        return _ew.erf(self)
+
+    def pow(self, exponent):
+        return _ar.pow(self, exponent)
+
+    def square(self):
+        return _ar.mul(self, self)
+
+    def sum(self, dim=None, keepdim=False):
+        return _red.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return _red.mean(self, dim, keepdim)
+
+    def var(self, dim=None, keepdim=False, correction=1, unbiased=None):
+        return _red.var(self, dim, keepdim, correction, unbiased)
+
+    def std(self, dim=None, keepdim=False, correction=1, unbiased=None):
+        return _red.std(self, dim, keepdim, correction, unbiased)
+
+    def max(self, dim=None, keepdim=False):
+        return _red.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return _red.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return _red.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return _red.amin(self, dim, keepdim)
+
+    def logsumexp(self, dim=None, keepdim=False):
+        return _red.logsumexp(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _red.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _red.argmin(self, dim, keepdim)
+
+    def softmax(self, dim=-1):
+        return _red.softmax(self, dim)
+
+    def log_softmax(self, dim=-1):
+        return _red.log_softmax(self, dim)
+
+    def matmul(self, other):
+        return _la.matmul(self, other)
+
+    def reshape(self, *shape):
+        return _sh.reshape(self, *shape)
+
+    view = reshape
+
+    def transpose(self, dim0, dim1):
+        return _sh.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _sh.permute(self, *dims)
+
+    @property
+    def T(self):
+        return _sh.permute(self, *range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return _sh.transpose(self, -2, -1)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _sh.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _sh.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _sh.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return _sh.expand(self, *sizes)
+
+    def broadcast_to(self, shape):
+        return _sh.broadcast_to(self, shape)
+
+    def expand_as(self, other):
+        return _sh.broadcast_to(self, other.shape)
+
+    def split(self, split_size_or_sections, dim=0):
+        return _sh.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _sh.chunk(self, chunks, dim)
+
+    def gather(self, dim, index):
+        return _ix.gather(self, dim, index)
+
+
+def _norm_dim(dim, ndim, op):
+    """Normalise a possibly negative dim, with an error naming the op and the valid range."""
+    if isinstance(dim, Tensor):
+        dim = int(dim)
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not isinstance(dim, (int, np.integer)) or not lo <= dim <= hi:
+        raise IndexError(f"{op}: dim {dim!r} out of range for a {ndim}-d tensor "
+                         f"(expected an int in [{lo}, {hi}])")
+    return int(dim) % max(ndim, 1)
+
+
+def make(data, parents, backward, op):
+    """Output tensor of an op: records the graph node only if a parent needs a gradient."""
+    t = object.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t._grad_view = None
+    t._retains_grad = False
+    if grad_mode._enabled:
+        for p in parents:
+            if p.requires_grad:
+                t.requires_grad = True
+                t._ctx = (backward, parents, op)
+                return t
+    t.requires_grad = False
+    t._ctx = None
+    return t
+
+
+def as_tensor_like(x, like):
+    """``x`` as a constant Tensor; Python scalars take ``like``'s dtype when it is float."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, np.number)) and not isinstance(x, np.ndarray):
+        kind = like.dtype.kind
+        if kind == "f":
+            return Tensor._wrap(np.asarray(x, dtype=like.dtype))
+        if isinstance(x, (float, np.floating)):
+            return Tensor._wrap(np.asarray(x, dtype=_DEFAULT_FLOAT))
+        return Tensor._wrap(np.asarray(x, dtype=like.dtype if kind != "b" else np.int64))
+    return Tensor._wrap(_as_array(x))
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """Create a leaf Tensor from ``data`` (a number, nested list, numpy array or Tensor).
+
+    Float data defaults to float32; a float64 numpy array stays float64; ``dtype`` overrides.
+    The data is copied, as ``torch.tensor`` does.
+    """
+    arr = _as_array(data, dtype)
+    if arr is data or (isinstance(data, Tensor) and arr is data.data):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+from .ops import arithmetic as _ar  # noqa: E402  (ops import Tensor from this module)
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import indexing as _ix  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import reduction as _red  # noqa: E402
+from .ops import shape as _sh  # noqa: E402
