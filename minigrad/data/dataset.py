@@ -1,0 +1,77 @@
+"""``Dataset`` (the interface) and ``TensorDataset`` (samples stored as arrays)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._convert import to_array, to_tensor
+from .collate import collate
+
+
+class Dataset:
+    """A map-style dataset: ``len(ds)`` samples, ``ds[i]`` returns sample ``i``.
+
+    Subclass it and implement ``__len__`` and ``__getitem__``; a sample is usually a
+    tuple such as ``(features, label)`` of Tensors, numpy arrays or numbers.
+    :class:`~minigrad.data.DataLoader` batches samples through :meth:`get_batch`,
+    whose default fetches the samples one by one and stacks them; override it when a
+    whole batch can be fetched at once (as :class:`TensorDataset` does).
+    """
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index)")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
+
+    def get_batch(self, indices: np.ndarray) -> Any:
+        """Return the samples at ``indices`` (a 1-d int array) stacked into a batch."""
+        return collate([self[int(i)] for i in indices])
+
+
+class TensorDataset(Dataset):
+    """A dataset whose ``i``-th sample is ``tuple(t[i] for t in tensors)``.
+
+    ``tensors`` are minigrad Tensors or numpy arrays (anything ``np.asarray`` accepts)
+    with the same length (size of their first dimension), e.g.
+    ``TensorDataset(X, y)``. Batches are cut from them with one vectorised fancy-index
+    per tensor, not a Python loop over samples, and are new Tensors with the same
+    dtype and ``requires_grad=False`` (data, not parameters). The original objects are
+    kept in ``.tensors``.
+    """
+
+    def __init__(self, *tensors: Any):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor, e.g. TensorDataset(X, y)")
+        arrays = []
+        for i, t in enumerate(tensors):
+            arr = to_array(t)
+            if arr.ndim == 0:
+                raise ValueError(f"TensorDataset: tensors[{i}] is a scalar; every tensor needs a first (sample) dimension")
+            arrays.append(arr)
+        lengths = [len(a) for a in arrays]
+        if len(set(lengths)) > 1:
+            raise ValueError(
+                "TensorDataset: all tensors must have the same length (size of the first dimension); "
+                f"got lengths {lengths}"
+            )
+        self.tensors = tuple(tensors)
+        self._arrays = arrays
+
+    def __len__(self) -> int:
+        return len(self._arrays[0])
+
+    def __getitem__(self, index: Any) -> tuple:
+        if isinstance(index, (int, np.integer)) and not -len(self) <= index < len(self):
+            raise IndexError(f"TensorDataset index {index} is out of range for {len(self)} samples")
+        return tuple(to_tensor(np.asarray(a[index])) for a in self._arrays)
+
+    def get_batch(self, indices: np.ndarray) -> tuple:
+        indices = np.asarray(indices, dtype=np.intp)
+        return tuple(to_tensor(a[indices]) for a in self._arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(tuple(a.shape)) for a in self._arrays)
+        return f"TensorDataset({len(self)} samples; shapes {shapes})"
