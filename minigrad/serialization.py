@@ -168,10 +168,8 @@ def _fsync_directory(directory: str) -> None:
 
 def _tensor_type():
     """``minigrad.Tensor``, imported lazily: the core imports this module at start-up."""
-    try:
-        from minigrad import Tensor
-    except ImportError:  # only while the core package is being assembled
-        return None
+    from minigrad import Tensor
+
     return Tensor
 
 
@@ -202,7 +200,7 @@ class _Encoder:
         if isinstance(obj, np.generic):
             # A 0-d array entry keeps the exact dtype (float32, uint8, datetime64, ...).
             return {_TAG: "npscalar", "key": self._add_array(np.asarray(obj), where)}
-        if self.tensor_type is not None and isinstance(obj, self.tensor_type):
+        if isinstance(obj, self.tensor_type):
             return self._encode_tensor(obj, where)
         if isinstance(obj, (dict, list, tuple)):
             return self._encode_container(obj, where)
@@ -423,9 +421,13 @@ class _Decoder:
         requires_grad = node.get("requires_grad", False)
         if not isinstance(requires_grad, bool):
             raise CheckpointError("tensor requires_grad is not a bool")
-        import minigrad  # lazy: minigrad's __init__ imports this module
+        from minigrad import Tensor  # lazy: keeps this module importable on its own
 
-        # dtype=arr.dtype: keep float16/int32/... exactly instead of the tensor() defaults.
-        t = minigrad.tensor(arr, dtype=arr.dtype, requires_grad=requires_grad)
+        # Tensor(arr) keeps the array's dtype exactly and does not copy it (it was just
+        # read from the file); requires_grad on an int tensor raises, a corrupt file.
+        try:
+            t = Tensor(arr, requires_grad=requires_grad)
+        except (TypeError, RuntimeError, ValueError) as exc:
+            raise CheckpointError(f"invalid tensor entry {key!r}: {exc}") from None
         self.tensors[key] = t
         return t

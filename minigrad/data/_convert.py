@@ -27,7 +27,9 @@ def to_array(x: Any) -> np.ndarray:
 
 
 def to_tensor(arr: np.ndarray) -> Any:
-    """Wrap a batch array in a new leaf Tensor (requires_grad=False), keeping its dtype."""
-    import minigrad
+    """Wrap a new array in a leaf Tensor (requires_grad=False), keeping its dtype."""
+    from minigrad import Tensor
 
-    return minigrad.tensor(arr, dtype=arr.dtype)
+    # Tensor(arr) wraps without copying (minigrad.tensor would copy); every caller
+    # passes a freshly made array (fancy indexing and np.stack copy already).
+    return Tensor(arr)

@@ -38,10 +38,6 @@ def global_generator() -> np.random.Generator:
 
     Looked up on every call, not cached, because ``manual_seed`` may replace it.
     """
-    try:
-        from minigrad import random as minigrad_random
+    from minigrad.random import default_generator
 
-        return minigrad_random.default_generator()
-    except (ImportError, AttributeError):
-        # Only reachable while the core is incomplete: unseeded, so not reproducible.
-        return np.random.default_rng()
+    return default_generator()
