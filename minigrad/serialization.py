@@ -184,6 +184,10 @@ class _Encoder:
         self.in_progress: set[int] = set()  # ids of containers being encoded (cycle check)
 
     def encode(self, obj: Any, where: str) -> Any:
+        # numpy scalars first: np.float64 subclasses float and would lose its type.
+        if isinstance(obj, np.generic):
+            # A 0-d array entry keeps the exact dtype (float32, uint8, datetime64, ...).
+            return {_TAG: "npscalar", "key": self._add_array(np.asarray(obj), where)}
         # bool before int: bool is a subclass of int, and JSON keeps true/false apart.
         if obj is None or isinstance(obj, (bool, str)):
             return obj
@@ -197,9 +201,6 @@ class _Encoder:
             return {_TAG: "bytes", "key": self._add_array(np.frombuffer(obj, dtype=np.uint8), where)}
         if isinstance(obj, np.ndarray):
             return {_TAG: "ndarray", "key": self._add_array(obj, where)}
-        if isinstance(obj, np.generic):
-            # A 0-d array entry keeps the exact dtype (float32, uint8, datetime64, ...).
-            return {_TAG: "npscalar", "key": self._add_array(np.asarray(obj), where)}
         if isinstance(obj, self.tensor_type):
             return self._encode_tensor(obj, where)
         if isinstance(obj, (dict, list, tuple)):
@@ -238,7 +239,7 @@ class _Encoder:
 
     def _encode_key(self, key: Any, where: str) -> Any:
         # Keys must stay hashable after loading, so only scalars and tuples of them.
-        if key is None or isinstance(key, (bool, int, float, str)):
+        if key is None or isinstance(key, (bool, int, float, str, np.bool_, np.integer, np.floating)):
             return self.encode(key, where)
         if isinstance(key, tuple):
             return {_TAG: "tuple", "items": [self._encode_key(k, where) for k in key]}
@@ -302,6 +303,8 @@ def _load_from(f: BinaryIO, name: Any) -> Any:
         header = json.loads(arrays.pop(_HEADER_KEY).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CheckpointError(f"cannot load {name}: corrupted checkpoint header ({exc})") from None
+    except RecursionError:
+        raise CheckpointError(f"cannot load {name}: corrupted checkpoint (structure nested too deeply)") from None
     if not isinstance(header, dict) or header.get("format") != _FORMAT_NAME:
         raise CheckpointError(f"cannot load {name}: not a minigrad checkpoint (unrecognised header)")
     version = header.get("version")
