@@ -3,8 +3,12 @@
 Importing minigrad loads numpy only; numba is imported (and kernels compiled) the first
 time an optimizer steps.
 """
-from . import autograd
-from .autograd import Function, GradcheckError, gradcheck, gradgradcheck
+from ._malloc import tune_malloc as _tune_malloc
+
+_tune_malloc()
+
+from . import autograd  # noqa: E402
+from .autograd import Function, GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                        randint, randn, zeros, zeros_like)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

@@ -7,8 +7,17 @@ from .broadcast import broadcast_error, unbroadcast
 
 def _operands(a, b):
     if isinstance(a, Tensor):
-        return a, as_tensor_like(b, a)
-    return as_tensor_like(a, b), b
+        b = as_tensor_like(b, a)
+    else:
+        a = as_tensor_like(a, b)
+    ka, kb = a.dtype.kind, b.dtype.kind
+    if ka != kb and "f" in (ka, kb):
+        # int/bool with float gives the float operand's dtype (PyTorch), not numpy's float64
+        if ka == "f":
+            b = Tensor._wrap(b.data.astype(a.dtype))
+        else:
+            a = Tensor._wrap(a.data.astype(b.dtype))
+    return a, b
 
 
 def _binary(op, fn, a, b):
