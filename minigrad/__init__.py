@@ -16,7 +16,7 @@ from .ops.arithmetic import clamp, maximum, minimum, where
 from .ops.elementwise import (erf, exp, gelu, leaky_relu, log, relu, sigmoid, sin, cos,
                               softplus, sqrt, tanh)
 from .ops.indexing import gather
-from .ops.linalg import matmul
+from .ops.linalg import linear, matmul
 from .ops.reduction import (amax, amin, argmax, argmin, logsumexp, log_softmax, mean, softmax,
                             std, var)
 from .ops.reduction import max, min, sum  # noqa: A004  (PyTorch's names)

@@ -8,6 +8,8 @@ Backward rules are written with Tensor ops, so running them with graph recording
 captured, so no node references itself (no reference cycles, graphs die with their last
 reference).
 """
+import itertools
+
 import numpy as np
 
 from . import grad_mode
@@ -72,7 +74,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
-                 "__weakref__")
+                 "_seq", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -487,6 +489,8 @@ class Tensor:
 
     @property
     def T(self):
+        if self.ndim == 2:
+            return _sh.transpose(self, 0, 1)
         return _sh.permute(self, *range(self.ndim - 1, -1, -1))
 
     @property
@@ -523,6 +527,8 @@ class Tensor:
 
 def _norm_dim(dim, ndim, op):
     """Normalise a possibly negative dim, with an error naming the op and the valid range."""
+    if type(dim) is int and -ndim <= dim < ndim:
+        return dim % ndim
     if isinstance(dim, Tensor):
         dim = int(dim)
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
@@ -532,8 +538,16 @@ def _norm_dim(dim, ndim, op):
     return int(dim) % max(ndim, 1)
 
 
+_sequence = itertools.count()
+
+
 def make(data, parents, backward, op):
-    """Output tensor of an op: records the graph node only if a parent needs a gradient."""
+    """Output tensor of an op: records the graph node only if a parent needs a gradient.
+
+    Recorded nodes get an increasing sequence number: a node is always created after its
+    parents, so visiting nodes by decreasing number is a topological order (as PyTorch's
+    engine does with its sequence_nr).
+    """
     t = object.__new__(Tensor)
     t.data = data
     t.grad = None
@@ -544,6 +558,7 @@ def make(data, parents, backward, op):
             if p.requires_grad:
                 t.requires_grad = True
                 t._ctx = (backward, parents, op)
+                t._seq = next(_sequence)
                 return t
     t.requires_grad = False
     t._ctx = None

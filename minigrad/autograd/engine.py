@@ -1,8 +1,13 @@
-"""The backward pass: an iterative topological sort and one sweep in reverse order.
+"""The backward pass.
 
-Recursion is never used, so graphs of any depth work. Gradients flowing into a node from
-several children are summed before the node's own backward runs.
+Every recorded node carries a sequence number larger than its parents' (see
+``tensor.make``). The sweep keeps a heap of the nodes that have received a gradient and
+always runs the one with the largest number next, so each node runs once, after all of its
+consumers have added their contributions. No recursion and no separate sort: graphs of any
+depth work, and only nodes that receive a gradient are visited.
 """
+import heapq
+
 import numpy as np
 
 from .. import grad_mode
@@ -30,14 +35,14 @@ def topological_order(roots):
     return order
 
 
-def _prune(order, targets):
-    """Keep only the nodes with a path to one of ``targets`` (parents come first)."""
+def _needed(roots, targets):
+    """ids of the nodes with a path to one of ``targets`` (for ``autograd.grad``)."""
     needed = set(targets)
-    for node in order:
+    for node in topological_order(roots):
         ctx = node._ctx
         if ctx is not None and any(id(p) in needed for p in ctx[1]):
             needed.add(id(node))
-    return [n for n in order if id(n) in needed]
+    return needed
 
 
 def _seed(root, gradient):
@@ -54,26 +59,27 @@ def _seed(root, gradient):
 
 
 def _accumulate_leaf(leaf, g, create_graph):
-    if g.dtype != leaf.dtype:
-        g = g.astype(leaf.dtype)
     if create_graph:
+        if g.data.dtype != leaf.data.dtype:
+            g = g.astype(leaf.data.dtype)
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
-    if leaf.grad is None:
+    grad = leaf.grad
+    if grad is None:
         view = leaf._grad_view
         if view is not None:
             np.copyto(view, g.data)
             leaf.grad = Tensor._wrap(view)
         else:
-            leaf.grad = Tensor._wrap(np.array(g.data, dtype=leaf.dtype, copy=True))
+            leaf.grad = Tensor._wrap(np.array(g.data, dtype=leaf.data.dtype, copy=True))
     else:
-        leaf.grad.data += g.data
+        grad.data += g.data
 
 
 def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
         accumulate=True, allow_unused=False):
-    """Backpropagate from ``roots``. With ``inputs``, return their gradients (a tuple) and
-    leave ``.grad`` alone when ``accumulate`` is False."""
+    """Backpropagate from ``roots``. With ``inputs``, return their gradients (a tuple); with
+    ``accumulate`` also add into ``.grad`` (of the ``inputs`` only, when given)."""
     if retain_graph is None:
         retain_graph = create_graph
     for r in roots:
@@ -81,48 +87,65 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
             raise RuntimeError("backward: the tensor does not require grad and has no graph "
                                "(did you compute it under no_grad, or from tensors without "
                                "requires_grad=True?)")
-    order = topological_order(roots)
-    targets = None
+    targets = needed = None
     if inputs is not None:
-        targets = [id(t) for t in inputs]
-        order = _prune(order, targets)
-    grads = {}
-    for r, g in zip(roots, root_grads):
-        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+        targets = {id(t) for t in inputs}
+        needed = _needed(roots, targets)
+    grads = {}      # id -> accumulated gradient
+    leaves = {}     # id -> leaf tensor that received a gradient
+    heap = []       # (-seq, id, node) of non-leaf nodes waiting to run
     captured = {}
-    target_set = set(targets) if targets is not None else ()
+    push = heapq.heappush
+    pop = heapq.heappop
+
+    # The loop below is the hot path of every training step: receiving a gradient is
+    # written inline rather than as a helper call.
     with grad_mode.set_grad_enabled(create_graph):
-        for node in reversed(order):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if id(node) in target_set:
-                captured[id(node)] = g
-            ctx = node._ctx
-            if ctx is None:
-                if accumulate and (inputs is None or id(node) in target_set):
-                    _accumulate_leaf(node, g, create_graph)
-                continue
-            if node._retains_grad and accumulate:
-                _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
-            backward, parents, op = ctx
+        pending = list(zip(roots, root_grads))
+        while True:
+            for p, pg in pending:
+                key = id(p)
+                prev = grads.get(key)
+                if prev is not None:
+                    grads[key] = prev + pg
+                    continue
+                grads[key] = pg
+                if p._ctx is None:
+                    leaves[key] = p
+                elif needed is None or key in needed:
+                    push(heap, (-p._seq, key, p))
+            if not heap:
+                break
+            _, key, node = pop(heap)
+            g = grads.pop(key)
+            if (targets is not None and key in targets) or node._retains_grad:
+                if targets is not None and key in targets:
+                    captured[key] = g
+                if accumulate:
+                    _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
+            backward, parents, op = node._ctx
             if backward is None:
                 raise RuntimeError(
                     "backward: trying to backward through the graph a second time; its "
                     "saved values were freed. Pass retain_graph=True to the first backward.")
-            parent_grads = backward(g, node)
-            for p, pg in zip(parents, parent_grads):
-                if pg is None or not p.requires_grad:
-                    continue
-                if pg.shape != p.shape:
-                    raise RuntimeError(f"internal error: {op} backward returned shape "
-                                       f"{pg.shape} for an input of shape {p.shape}")
-                key = id(p)
-                prev = grads.get(key)
-                grads[key] = pg if prev is None else prev + pg
+            pending = []
+            for p, pg in zip(parents, backward(g, node)):
+                if pg is not None and p.requires_grad:
+                    if pg.data.shape != p.data.shape:
+                        raise RuntimeError(f"internal error: {op} backward returned shape "
+                                           f"{pg.shape} for an input of shape {p.shape}")
+                    pending.append((p, pg))
             if not retain_graph:
                 # Release what the backward closure holds; a second backward gets a clear error.
                 node._ctx = (None, (), op)
+        for key, leaf in leaves.items():
+            g = grads[key]
+            if targets is not None:
+                if key not in targets:
+                    continue
+                captured[key] = g
+            if accumulate:
+                _accumulate_leaf(leaf, g, create_graph)
     if inputs is None:
         return None
     result = []
@@ -150,8 +173,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     (``.grad`` is left untouched), as ``torch.autograd.grad``. With ``create_graph=True`` the
     returned gradients are themselves differentiable."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")

@@ -1,8 +1,9 @@
 """Arithmetic with broadcasting: + - * / ** neg abs maximum minimum clamp where."""
 import numpy as np
 
+from .. import grad_mode
 from ..tensor import Tensor, as_tensor_like, make
-from .broadcast import broadcast_error, unbroadcast
+from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
 
 
 def _operands(a, b):
@@ -55,6 +56,10 @@ def mul(a, b):
     a, b = _operands(a, b)
 
     def backward(g, out):
+        if not grad_mode._enabled:  # first order: plain numpy, one wrapper per result
+            gd = g.data
+            return (Tensor._wrap(unbroadcast_array(gd * b.data, a.shape)) if a.requires_grad else None,
+                    Tensor._wrap(unbroadcast_array(gd * a.data, b.shape)) if b.requires_grad else None)
         return (unbroadcast(g * b, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a, b.shape) if b.requires_grad else None)
 
@@ -91,6 +96,9 @@ def pow(a, b):
     """``a ** b``. With a constant exponent the backward never takes ``log`` of the base,
     so negative bases work; the derivative with respect to a tensor exponent is
     ``a**b * log(a)``, defined as 0 where ``a <= 0``."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool) \
+            and a.dtype.kind == "f":
+        return _pow_constant(a, b)
     a, b = _operands(a, b)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = _binary("pow", np.power, a, b)
@@ -111,6 +119,25 @@ def pow(a, b):
         return ga, gb
 
     return make(data, (a, b), backward, "Pow")
+
+
+def _pow_constant(a, c):
+    """``a ** c`` for a Python number ``c``: derivative ``c a^(c-1)``, no log of the base."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.square(a.data) if c == 2 else np.power(a.data, a.dtype.type(c))
+
+    def backward(g, out):
+        if c == 0:
+            return (g * 0.0,)
+        if c == 1:
+            return (g,)
+        if not grad_mode._enabled:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                base = a.data if c == 2 else np.power(a.data, a.dtype.type(c - 1))
+            return (Tensor._wrap(g.data * (c * base).astype(g.dtype, copy=False)),)
+        return (g * (c * (a if c == 2 else a ** (c - 1))),)
+
+    return make(data, (a,), backward, "Pow")
 
 
 def _tie_mask(a, b, greater):

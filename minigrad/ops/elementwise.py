@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import grad_mode
 from ..tensor import Tensor, make
 from .arithmetic import where
 
@@ -65,6 +66,8 @@ def sigmoid(a):
 def relu(a):
     """``max(a, 0)``; the gradient at exactly 0 is 0, as in PyTorch."""
     def backward(g, out):
+        if not grad_mode._enabled:
+            return (Tensor._wrap(np.where(a.data > 0, g.data, 0).astype(g.dtype, copy=False)),)
         return (g * Tensor._wrap((a.data > 0).astype(a.dtype)),)
 
     return make(np.maximum(a.data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu")

@@ -1,6 +1,7 @@
 """Matrix multiplication: 1-D, 2-D and batched (broadcast) operands, as ``np.matmul``."""
 import numpy as np
 
+from .. import grad_mode
 from ..tensor import Tensor, as_tensor_like, make
 from .broadcast import unbroadcast
 
@@ -31,6 +32,10 @@ def matmul(a, b):
         raise _shape_error(a, b) from None
 
     def backward(g, out):
+        if not grad_mode._enabled and a.ndim == 2 and b.ndim == 2:
+            gd = g.data
+            return (Tensor._wrap(gd @ b.data.T) if a.requires_grad else None,
+                    Tensor._wrap(a.data.T @ gd) if b.requires_grad else None)
         # Work on the 2-D (or batched) forms; the 1-D cases add and then drop a unit dim.
         a2 = a.reshape(1, a.shape[0]) if a.ndim == 1 else a
         b2 = b.reshape(b.shape[0], 1) if b.ndim == 1 else b
@@ -53,3 +58,49 @@ def matmul(a, b):
         return ga, gb
 
     return make(data, (a, b), backward, "MatMul")
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` as one op (``weight`` is ``(out, in)``, as ``nn.Linear``).
+
+    Fusing saves the transpose, matmul and add nodes of the unfused expression: on small
+    layers the per-node cost, not the arithmetic, dominates a training step.
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
+                         f"{weight.shape}: last dim {x.shape[-1] if x.ndim else None} != in_features {weight.shape[1]}")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    data = np.matmul(x.data, weight.data.T)
+    if bias is not None:
+        data += bias.data
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g, out):
+        if not grad_mode._enabled:
+            return _linear_backward_array(g.data, x, weight, bias)
+        gx = matmul(g, weight) if x.requires_grad else None
+        gw = gb = None
+        if weight.requires_grad or (bias is not None and bias.requires_grad):
+            g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+            if weight.requires_grad:
+                x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+                gw = matmul(g2.mT, x2) if x.ndim > 1 else matmul(g.reshape(-1, 1), x.reshape(1, -1))
+            if bias is not None and bias.requires_grad:
+                gb = g2.sum(0) if g.ndim > 1 else g
+        return (gx, gw) if bias is None else (gx, gw, gb)
+
+    return make(data, parents, backward, "Linear")
+
+
+def _linear_backward_array(g, x, weight, bias):
+    """First-order backward of :func:`linear` in plain numpy (no graph to record)."""
+    wrap = Tensor._wrap
+    gx = wrap(g @ weight.data) if x.requires_grad else None
+    g2 = g.reshape(-1, g.shape[-1])
+    gw = wrap(g2.T @ x.data.reshape(-1, x.shape[-1])) if weight.requires_grad else None
+    if bias is None:
+        return gx, gw
+    return gx, gw, (wrap(g2.sum(0)) if bias.requires_grad else None)

