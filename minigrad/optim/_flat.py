@@ -1,0 +1,136 @@
+"""Flat parameter buffers: how one optimizer step becomes a constant number of kernel calls.
+
+For each parameter group and dtype, a :class:`FlatBuffer` owns one contiguous array of the
+parameters' values, one of their gradients and one per state tensor (``exp_avg``, ...). Each
+parameter's ``.data`` is rebound to a view into the value buffer, and its ``_grad_view`` is set to
+a view into the gradient buffer, so the autograd engine writes gradients straight into it
+(``np.copyto(leaf._grad_view, g)``, see :mod:`minigrad.autograd.engine`). A step then calls one
+fused kernel over the whole buffer instead of one small launch per tensor.
+
+Users may rebind ``p.data`` or ``p.grad`` behind our back (``p.grad = tensor(...)``, loading a
+checkpoint, ...). :meth:`FlatBuffer.sync` checks each parameter by identity (a few hundred ns per
+tensor), copies foreign arrays into the buffer and re-adopts them, so results stay right.
+
+Parameters without a gradient must be skipped without touching their state, and parameters
+whose step counts differ (they missed steps) need different bias corrections. ``sync`` therefore
+returns *runs*: maximal stretches of consecutive parameters that have a gradient and share the
+same per-parameter key (e.g. the step count). In the usual case (every parameter has a gradient)
+that is a single run covering the whole buffer: one kernel call per group and dtype.
+"""
+import numpy as np
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class FlatBuffer:
+    """Parameters of one dtype in one param group, laid out back to back in flat arrays.
+
+    Attributes: ``params`` (the Tensors), ``offsets``/``sizes`` (their slices), ``data`` and
+    ``grad`` (flat arrays), ``data_views``/``grad_views`` (per-parameter views), ``buffers``
+    (state name -> flat array, created on demand by :meth:`state_buffer`).
+    """
+
+    def __init__(self, params, dtype):
+        self.dtype = np.dtype(dtype)
+        self.params = list(params)
+        self.sizes = [int(p.data.size) for p in self.params]
+        self.offsets = list(np.cumsum([0] + self.sizes[:-1]).tolist()) if self.params else []
+        self.numel = int(sum(self.sizes))
+        self.data = np.empty(self.numel, self.dtype)
+        self.grad = np.zeros(self.numel, self.dtype)
+        self.data_views = []
+        self.grad_views = []
+        for p, off, n in zip(self.params, self.offsets, self.sizes):
+            dv = self.data[off:off + n].reshape(p.data.shape)
+            gv = self.grad[off:off + n].reshape(p.data.shape)
+            np.copyto(dv, p.data)
+            p.data = dv
+            p._grad_view = gv
+            self.data_views.append(dv)
+            self.grad_views.append(gv)
+        self.buffers = {}
+
+    def state_buffer(self, name, fill=0.0):
+        """The flat state array ``name`` (allocated on first use, filled with ``fill``)."""
+        buf = self.buffers.get(name)
+        if buf is None:
+            buf = np.full(self.numel, fill, self.dtype)
+            self.buffers[name] = buf
+        return buf
+
+    def state_view(self, name, k):
+        """Parameter ``k``'s view (its shape) into the flat state array ``name``."""
+        off, n = self.offsets[k], self.sizes[k]
+        return self.buffers[name][off:off + n].reshape(self.data_views[k].shape)
+
+    def sync(self, key_of):
+        """Re-adopt rebound arrays and return the runs to update.
+
+        ``key_of(k)`` gives the value that must be equal across one kernel call (the step
+        count, ...). Returns a list of ``(start, stop, first_k, stop_k)``: element range in
+        the flat buffers and parameter index range.
+        """
+        runs = []
+        run_start_k = -1
+        run_key = None
+        params, data_views, grad_views = self.params, self.data_views, self.grad_views
+        for k in range(len(params)):
+            p = params[k]
+            dv = data_views[k]
+            if p.data is not dv:
+                self._adopt_data(k)
+            g = p.grad
+            if g is None:
+                if run_start_k >= 0:
+                    runs.append(self._run(run_start_k, k))
+                    run_start_k = -1
+                continue
+            gv = grad_views[k]
+            if g.data is not gv:
+                self._adopt_grad(k, g)
+            key = key_of(k)
+            if run_start_k >= 0 and key != run_key:
+                runs.append(self._run(run_start_k, k))
+                run_start_k = -1
+            if run_start_k < 0:
+                run_start_k, run_key = k, key
+        if run_start_k >= 0:
+            runs.append(self._run(run_start_k, len(params)))
+        return runs
+
+    def _run(self, k0, k1):
+        start = self.offsets[k0]
+        stop = self.offsets[k1 - 1] + self.sizes[k1 - 1]
+        return start, stop, k0, k1
+
+    def _adopt_data(self, k):
+        # The user rebound p.data (e.g. p.data = new_array): take its values, point it back.
+        p, dv = self.params[k], self.data_views[k]
+        new = np.asarray(p.data)
+        if new.shape != dv.shape:
+            raise RuntimeError(
+                f"optimizer: parameter {k} changed shape from {dv.shape} to {new.shape}; "
+                f"create a new optimizer after resizing parameters")
+        np.copyto(dv, new, casting="same_kind")
+        p.data = dv
+
+    def _adopt_grad(self, k, g):
+        # A gradient that is not our view (assigned by hand, or accumulated before the
+        # optimizer existed): copy it in. We do not touch the user's grad Tensor itself.
+        gv = self.grad_views[k]
+        gd = np.asarray(g.data)
+        if gd.shape != gv.shape:
+            raise RuntimeError(
+                f"optimizer: gradient of shape {gd.shape} for a parameter of shape {gv.shape}")
+        np.copyto(gv, gd, casting="same_kind")
+        p = self.params[k]
+        if p._grad_view is not gv:
+            p._grad_view = gv
+
+
+def check_dtype(p):
+    """Raise TypeError unless parameter ``p`` is float32 or float64 (the kernels' dtypes)."""
+    dt = p.data.dtype
+    if dt not in _FLOAT_DTYPES:
+        raise TypeError(f"optimizer: can only optimize float32 or float64 parameters, got {dt}")
+    return dt

@@ -1,0 +1,324 @@
+"""``Optimizer``: the base class, with PyTorch's interface over flat buffers and fused kernels.
+
+Interface (as ``torch.optim.Optimizer``): ``param_groups`` (list of dicts: ``'params'`` plus the
+hyperparameters, mutable between steps), ``state`` (per-parameter dict, keyed by the parameter),
+``add_param_group``, ``step(closure=None)``, ``zero_grad(set_to_none=True)``, ``state_dict()`` /
+``load_state_dict()``.
+
+Machinery (see :mod:`minigrad.optim._flat`): each group's parameters of one dtype live in one
+contiguous buffer, and their gradients and state tensors in others; ``state[p]['exp_avg']`` etc.
+are views into those buffers (modify them in place, do not rebind them). A step is one fused
+kernel call per group and dtype whenever every parameter has a gradient.
+
+Kernels are imported lazily at the first ``step()``: ``import minigrad.optim`` loads neither numba
+nor any compiled code.
+"""
+import importlib
+import warnings
+from collections import defaultdict
+
+import numpy as np
+
+from ._config import resolve_threshold
+from ._flat import FlatBuffer, check_dtype
+
+_kernels_module = None
+
+
+def _kernels():
+    global _kernels_module
+    if _kernels_module is None:
+        _kernels_module = importlib.import_module("minigrad.optim.kernels")
+    return _kernels_module
+
+
+class _Required:
+    def __repr__(self):
+        return "<required parameter>"
+
+
+#: Marks a hyperparameter without default (SGD's lr), as torch.optim.optimizer.required.
+required = _Required()
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Subclasses define ``_kernel`` (a key of ``kernels.KERNELS``), ``_validate(group)``,
+    ``_new_state(fb, k, group)`` (initial state of parameter ``k`` of flat buffer ``fb``),
+    ``_run_key(state)`` (what must be equal across one kernel call; ``state`` None means fresh),
+    ``_launch(kernel, group, fb, start, stop, state)`` and ``_advance(state, fb, k, group)``.
+
+    Args:
+        params: iterable of Tensors, or of dicts with a ``'params'`` entry (parameter groups).
+        defaults: hyperparameter defaults for groups that do not set them.
+        parallel: use parallel (prange) kernels for large buffers; None reads the environment
+            variable ``MINIGRAD_PARALLEL`` (default on).
+        parallel_threshold: smallest number of elements updated by one parallel kernel call;
+            None reads ``MINIGRAD_PARALLEL_THRESHOLD`` or uses the measured default.
+    """
+
+    _kernel = None
+
+    def __init__(self, params, defaults, parallel=None, parallel_threshold=None):
+        self.defaults = dict(defaults)
+        self._validate(self.defaults)
+        self._threshold = resolve_threshold(self._kernel, parallel, parallel_threshold)
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        self._flats = []  # per group: list of FlatBuffer (one per dtype)
+        if _is_tensor(params):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got a Tensor")
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [type(self).__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # ----- groups --------------------------------------------------------------------------
+    def add_param_group(self, param_group):
+        """Add a dict ``{'params': [...], **hyperparameters}``; missing ones take the defaults.
+
+        A parameter listed twice in the group is kept once (with a warning), so it is updated
+        once per step; a parameter already in another group raises ValueError.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        params = [params] if _is_tensor(params) else list(params)
+        unique, seen = [], set()
+        for p in params:
+            if not _is_tensor(p):
+                raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+            if id(p) in seen:
+                continue
+            seen.add(id(p))
+            unique.append(p)
+        if len(unique) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "each is updated once", UserWarning, stacklevel=3)
+        in_use = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in in_use for p in unique):
+            raise ValueError("some parameters appear in more than one parameter group")
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        missing = [name for name, value in group.items() if value is required]
+        if missing:
+            raise ValueError(f"parameter group didn't specify a value of required "
+                             f"optimization parameter {missing[0]}")
+        self._validate(group)
+        group["params"] = unique
+        by_dtype = {}
+        for p in unique:
+            by_dtype.setdefault(check_dtype(p), []).append(p)
+        self.param_groups.append(group)
+        self._flats.append([FlatBuffer(ps, dt) for dt, ps in by_dtype.items()])
+
+    # ----- the step ------------------------------------------------------------------------
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; return ``closure()``'s value if given.
+
+        ``closure`` re-evaluates the model and returns the loss (it is called with gradient
+        recording enabled, before the update).
+        """
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        serial, parallel = _kernels().KERNELS[self._kernel]
+        state = self.state
+        threshold = self._threshold
+        for group, flats in zip(self.param_groups, self._flats):
+            for fb in flats:
+                params = fb.params
+                run_key = self._run_key
+
+                def key_of(k, params=params):
+                    return run_key(state.get(params[k]))
+
+                for start, stop, k0, k1 in fb.sync(key_of):
+                    for k in range(k0, k1):
+                        p = params[k]
+                        if not state.get(p):
+                            state[p] = self._new_state(fb, k, group)
+                    kernel = parallel if stop - start >= threshold else serial
+                    self._launch(kernel, group, fb, start, stop, state[params[k0]])
+                    for k in range(k0, k1):
+                        self._advance(state[params[k]], fb, k, group)
+        return loss
+
+    def zero_grad(self, set_to_none=True):
+        """Reset gradients: to None (default, as PyTorch), or to zeros in place.
+
+        With ``set_to_none=True`` the next backward still writes into this optimizer's flat
+        gradient buffer (through each parameter's ``_grad_view``).
+        """
+        for flats in self._flats:
+            for fb in flats:
+                for p, gv in zip(fb.params, fb.grad_views):
+                    g = p.grad
+                    if g is None:
+                        continue
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        g.data[...] = 0
+                    if p._grad_view is not gv:
+                        p._grad_view = gv
+
+    # ----- checkpoints ---------------------------------------------------------------------
+    def state_dict(self):
+        """A snapshot ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [index]}]}``.
+
+        Parameters are numbered across groups in order, as in PyTorch. Arrays are copies, so
+        the snapshot does not change as training goes on. Only arrays, ints, floats, bools
+        and lists appear: ``minigrad.save`` can store it.
+        """
+        index, groups = {}, []
+        for group in self.param_groups:
+            packed = {k: (list(v) if isinstance(v, tuple) else v)
+                      for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                st = self.state.get(p)
+                if st:
+                    state[index[id(p)]] = {k: (np.array(v, copy=True)
+                                               if isinstance(v, np.ndarray) else v)
+                                           for k, v in st.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyperparameters and state saved by :meth:`state_dict` (same parameter layout).
+
+        Values are copied into this optimizer's buffers; resuming gives the same trajectory as
+        never stopping.
+        """
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for mine, saved in zip(self.param_groups, groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't "
+                                 "match the size of optimizer's group")
+        saved_state = {int(k): v for k, v in state_dict["state"].items()}
+        new_groups = []
+        for mine, saved in zip(self.param_groups, groups):
+            group = {k: (tuple(v) if isinstance(v, list) and isinstance(mine.get(k), tuple)
+                         else v) for k, v in saved.items() if k != "params"}
+            self._validate({**mine, **group})
+            new_groups.append(group)
+        self.state.clear()
+        for mine, group, saved, flats in zip(self.param_groups, new_groups, groups, self._flats):
+            mine.update(group)
+            where = {id(p): (fb, k) for fb in flats for k, p in enumerate(fb.params)}
+            for p, idx in zip(mine["params"], saved["params"]):
+                st = saved_state.get(int(idx))
+                if not st:
+                    continue
+                fb, k = where[id(p)]
+                fresh = self._new_state(fb, k, mine)
+                for name, value in st.items():
+                    if _is_tensor(value):
+                        value = value.data
+                    if isinstance(fresh.get(name), np.ndarray):
+                        value = np.asarray(value)
+                        if value.shape != fresh[name].shape:
+                            raise ValueError(f"state {name!r} of parameter {idx} has shape "
+                                             f"{value.shape}, expected {fresh[name].shape}")
+                        np.copyto(fresh[name], value, casting="same_kind")
+                    elif isinstance(value, np.ndarray):
+                        fb.state_buffer(name)
+                        view = fb.state_view(name, k)
+                        np.copyto(view, value, casting="same_kind")
+                        fresh[name] = view
+                    elif name == "step":
+                        fresh[name] = int(np.asarray(value).item())
+                    elif isinstance(value, np.generic):
+                        fresh[name] = value.item()
+                    else:
+                        fresh[name] = value
+                self.state[p] = fresh
+
+    # ----- subclass helpers ----------------------------------------------------------------
+    def _validate(self, group):
+        pass
+
+    @staticmethod
+    def _state_view(fb, k, name, fill=0.0):
+        """Parameter ``k``'s view into flat state buffer ``name``, reset to ``fill``."""
+        fb.state_buffer(name, fill)
+        view = fb.state_view(name, k)
+        view[...] = fill
+        return view
+
+    @staticmethod
+    def _scalars(dtype, *values):
+        """Hyperparameters as scalars of the buffer's dtype (a Python float would make a
+        float32 kernel compute in float64)."""
+        return [dtype.type(v) for v in values]
+
+
+_EMPTY = {}
+
+
+def empty_buffer(dtype):
+    """A zero-length array standing in for an optional state buffer that is switched off."""
+    buf = _EMPTY.get(dtype)
+    if buf is None:
+        buf = _EMPTY[dtype] = np.empty(0, dtype)
+    return buf
+
+
+def _is_tensor(x):
+    from ..tensor import Tensor
+    return isinstance(x, Tensor)
+
+
+# ----- validation helpers (the messages name the argument and the allowed range) -------------
+def check_range(name, value, lo=0.0, hi=None, lo_open=False, hi_open=True):
+    """Raise ValueError unless ``lo <= value`` (``<`` if lo_open) and ``value < hi``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid {name}: {value!r} (must be a number)") from None
+    bad = v != v or (v <= lo if lo_open else v < lo)
+    if hi is not None:
+        bad = bad or (v >= hi if hi_open else v > hi)
+    if bad:
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        rng = f"{left}{lo}, {hi}{right}" if hi is not None else f"{left}{lo}, inf)"
+        raise ValueError(f"Invalid {name}: {value} (must be in {rng})")
+
+
+def check_betas(betas):
+    """Raise ValueError unless ``betas`` is a pair with each beta in [0, 1)."""
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid betas: {betas!r} (must be a pair (beta1, beta2))") from None
+    check_range("beta parameter at index 0", beta1, 0.0, 1.0)
+    check_range("beta parameter at index 1", beta2, 0.0, 1.0)
