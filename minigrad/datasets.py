@@ -194,7 +194,7 @@ def make_blobs(
     """
     rng = _generator(random_state, seed)
     per_blob = None
-    if not isinstance(n_samples, (int, np.integer)):
+    if isinstance(n_samples, (list, tuple, np.ndarray)):
         per_blob = [_count(m, "n_samples[i]", minimum=0) for m in n_samples]
         if not per_blob:
             raise ValueError("n_samples as a sequence must not be empty")
