@@ -1,0 +1,77 @@
+"""``minigrad train``: train a model on a built-in dataset with a named optimizer."""
+import os
+
+from . import CLIError
+from . import recipes
+
+HELP = "train an MLP or CNN on a built-in dataset with any minigrad optimizer"
+
+
+def _number(text):
+    import argparse
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def add_arguments(p):
+    p.add_argument("--dataset", default="moons", metavar="NAME",
+                   help=f"one of: {', '.join(recipes.DATASETS)} (default moons)")
+    p.add_argument("--model", default="mlp", metavar="KIND", help="mlp or cnn (cnn: digits only)")
+    p.add_argument("--hidden", default="16,16", help="MLP hidden sizes, comma-separated (default 16,16)")
+    p.add_argument("--optimizer", default="adam", metavar="NAME",
+                   help=f"one of: {', '.join(recipes.OPTIMIZERS)} (default adam)")
+    p.add_argument("--lr", type=_number, default=None, help="learning rate (default: per optimizer)")
+    p.add_argument("--momentum", type=_number, default=None,
+                   help="momentum for sgd/momentum/nesterov/rmsprop")
+    p.add_argument("--weight-decay", type=_number, default=0.0)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--samples", type=int, default=1000, help="points for the generated datasets")
+    p.add_argument("--save", metavar="PATH", help="write a checkpoint after every epoch (atomic)")
+    p.add_argument("--resume", metavar="PATH", help="continue from a checkpoint up to --epochs")
+    p.add_argument("--plot", metavar="PNG", help="write the decision boundary and loss curve here")
+    p.add_argument("--quiet", action="store_true", help="print only the final result")
+
+
+def config_from_args(args):
+    from .trainer import TrainConfig
+    return TrainConfig(dataset=args.dataset, model=args.model, hidden=recipes.parse_hidden(args.hidden),
+                       optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
+                       weight_decay=args.weight_decay, batch_size=args.batch_size,
+                       epochs=args.epochs, seed=args.seed, n_samples=args.samples)
+
+
+def report(result, progress_stream_quiet=False):
+    print(f"final: train accuracy {100 * result.train_accuracy:.1f}%, test accuracy "
+          f"{100 * result.test_accuracy:.1f}%, {result.steps} steps in {result.seconds:.2f} s "
+          f"({result.steps / max(result.seconds, 1e-9):,.0f} steps/s)")
+
+
+def run(args):
+    from .progress import Progress
+    from .trainer import fit
+
+    config = config_from_args(args)
+    config.validate()
+    if args.plot:
+        from .plots import have_matplotlib
+        if not have_matplotlib():
+            raise CLIError('--plot needs matplotlib: pip install "minigrad[viz]"')
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not os.path.isdir(folder):
+            raise CLIError(f"--plot: folder {folder} does not exist")
+    progress = Progress(config.epochs, mode="quiet" if args.quiet else "auto")
+    progress.message(f"training {config.model} on {config.dataset} with {config.optimizer} "
+                     f"(batch {config.batch_size}, {config.epochs} epochs, seed {config.seed})")
+    result = fit(config, progress, save=args.save, resume=args.resume)
+    report(result)
+    if args.save:
+        progress.message(f"checkpoint: {args.save}")
+    if args.plot:
+        from .plots import save_training_figure
+        save_training_figure(result, args.plot, f"minigrad: {config.model} on {config.dataset}, {config.optimizer}")
+        print(f"picture: {args.plot}")
+    return 0
