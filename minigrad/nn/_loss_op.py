@@ -88,8 +88,12 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
         else:
             gk = g if reduction != "none" else g.unsqueeze(cdim)
             if input.requires_grad:
-                p = input.softmax(dim=cdim)
-                gx = (p * Tensor._wrap(sum_q) - Tensor._wrap(qd)) * (gk * scale)
+                if probs_target:  # q depends on the target: keep it in the graph
+                    qt = target * (1 - eps) + eps / n_classes if eps else target
+                    sq = qt.sum(dim=cdim, keepdim=True)
+                else:
+                    qt, sq = Tensor._wrap(qd), Tensor._wrap(sum_q)
+                gx = (input.softmax(dim=cdim) * sq - qt) * (gk * scale)
             if probs_target and target.requires_grad:
                 smooth = (1 - eps) if eps else 1.0
                 gt = -input.log_softmax(dim=cdim) * (gk * (scale * smooth))
