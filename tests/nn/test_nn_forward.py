@@ -347,3 +347,14 @@ def test_bce_with_logits_extreme_logits_finite():
     np.testing.assert_allclose(loss.data, [1e4, 1e4, 0.0, 0.0])
     loss.sum().backward()
     np.testing.assert_allclose(z.grad.data, [1.0, -1.0, 0.0, 0.0])
+
+
+def test_conv_and_pool_accept_non_contiguous_input():
+    x = arr(2, 6, 5, 3)
+    xt = T(x).permute(0, 3, 1, 2)  # (2, 3, 6, 5), not C-contiguous
+    assert not xt.data.flags["C_CONTIGUOUS"]
+    w = arr(2, 3, 3, 3)
+    ref = conv2d_loop(x.transpose(0, 3, 1, 2), w, None, (2, 2), (1, 1))
+    np.testing.assert_allclose(F.conv2d(xt, T(w), stride=2, padding=1).data, ref, atol=1e-12)
+    ref = pool_loop(x.transpose(0, 3, 1, 2), (2, 2), (2, 2), (0, 0), np.max, -np.inf)
+    np.testing.assert_array_equal(F.max_pool2d(xt, 2).data, ref)

@@ -336,3 +336,13 @@ def test_load_state_dict_rejects_non_mapping_and_non_array_values():
         lin.load_state_dict([1, 2])
     with pytest.raises(nn.StateDictError, match="'weight'"):
         lin.load_state_dict({"weight": "abc", "bias": np.zeros(1)})
+
+
+def test_deepcopy_gives_independent_parameters():
+    import copy
+    net = Net()
+    clone = copy.deepcopy(net)
+    p, q = net.block.fc.weight, clone.block.fc.weight
+    assert isinstance(q, nn.Parameter) and q is clone.block.fc._parameters["weight"]
+    assert not np.shares_memory(p.data, q.data)
+    np.testing.assert_array_equal(p.data, q.data)
