@@ -22,12 +22,15 @@ Hygiene (each item cost a measured slowdown or a wrong answer in the prototypes)
 * Boolean options are runtime arguments, not compile-time specialisations, so each kernel compiles
   once per dtype (float32, float64) and never again. Options that guard an optional buffer's
   load/store select one of a few loop copies *outside* the element loop (see below).
+* ``np.sqrt`` rather than ``math.sqrt``: identical machine code under Numba, and with
+  ``NUMBA_DISABLE_JIT=1`` it keeps float32 scalars float32 (``math.sqrt`` returns a Python float,
+  which would round twice and break the bit-exact comparison with the reference).
 * ``cache=True``: the first compile of a parallel kernel costs ~0.7 s; later processes load it.
 
 Importing this module imports numba (but compiles nothing); :mod:`minigrad.optim` therefore
 imports it lazily, at the first ``step()``.
 """
-import math
+import numpy as np
 
 from numba import njit, prange
 
@@ -116,7 +119,7 @@ def _adagrad_elem(i, p, g, s, clr, weight_decay, eps, sign):
     d = d + weight_decay * pi if weight_decay != 0 else d
     si = s[i] + d * d
     s[i] = si
-    p[i] = pi - clr * d / (math.sqrt(si) + eps)
+    p[i] = pi - clr * d / (np.sqrt(si) + eps)
 
 
 @_serial
@@ -143,7 +146,7 @@ def _adadelta_elem(i, p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, 
     v = rho * sq[i] + one_minus_rho * d * d
     sq[i] = v
     u = acc[i]
-    delta = math.sqrt(u + eps) / math.sqrt(v + eps) * d
+    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * d
     acc[i] = rho * u + one_minus_rho * delta * delta
     p[i] = pi - lr * delta
 
@@ -176,7 +179,7 @@ def _rmsprop_elem(i, p, g, sq, gavg, buf, lr, alpha, one_minus_alpha, eps, weigh
         ga = alpha * gavg[i] + one_minus_alpha * d
         gavg[i] = ga
         v = v - ga * ga
-    avg = math.sqrt(v) + eps
+    avg = np.sqrt(v) + eps
     if use_momentum:
         b = momentum * buf[i] + d / avg
         buf[i] = b
@@ -248,7 +251,7 @@ def _adam_elem(i, p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2, on
     if amsgrad:
         vi = _nan_max(vmax[i], vi)
         vmax[i] = vi
-    p[i] = pi - step_size * mi / (math.sqrt(vi) / bias_correction2_sqrt + eps)
+    p[i] = pi - step_size * mi / (np.sqrt(vi) / bias_correction2_sqrt + eps)
 
 
 @_serial
@@ -323,7 +326,7 @@ def _nadam_elem(i, p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
     m[i] = mi
     vi = beta2 * v[i] + one_minus_beta2 * d * d
     v[i] = vi
-    denom = math.sqrt(vi / bias_correction2) + eps
+    denom = np.sqrt(vi / bias_correction2) + eps
     pi = pi - c_grad * d / denom
     p[i] = pi - c_avg * mi / denom
 
