@@ -1,0 +1,26 @@
+"""Import matplotlib on demand, with an install hint instead of a bare ModuleNotFoundError.
+
+Rendering builds ``matplotlib.figure.Figure`` objects directly (no pyplot), so it neither needs
+nor changes a GUI backend: it works headless, in scripts, tests and notebooks alike.
+"""
+
+INSTALL_HINT = 'minigrad.viz rendering needs matplotlib: pip install "minigrad[viz]"'
+
+
+def require_matplotlib():
+    """Return the ``matplotlib`` module, or raise ImportError telling how to install it."""
+    try:
+        import matplotlib
+    except ImportError as e:
+        raise ImportError(INSTALL_HINT) from e
+    return matplotlib
+
+
+def new_figure(figsize, dpi):
+    """A Figure with an Agg canvas (renders to files without any GUI)."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig

@@ -1,0 +1,223 @@
+"""Which optimizers can race, by name, and how a race entry is turned into an optimizer.
+
+A race entry (one element of ``race(..., optimizers=[...])``) may be:
+
+* a registry name, ``"adam"``, optionally with hyperparameters: ``"adam:lr=0.05"``,
+  ``"sgd:lr=0.02:momentum=0.5"``, ``"adam:betas=(0.9,0.99)"`` (values are Python literals);
+* a pair ``("adam", {"lr": 0.05})``;
+* an optimizer class (``minigrad.optim.Adam``): instantiated with the surface's tuned
+  hyperparameters when the registry has a plain entry for that class, else with its own defaults;
+* a factory ``params -> Optimizer`` (``lambda ps: minigrad.optim.Adam(ps, lr=0.1)``);
+* an optimizer instance over one 2-element tensor (or two 1-element tensors): raced as it is,
+  its parameters set to the start point in place (its state is *not* reset).
+
+Hyperparameters of a named entry are layered: the registry's fixed ones (``momentum=0.9`` for
+``"momentum"``), then the surface's tuned ones (:attr:`LossSurface.lr`), then the caller's.
+
+Second-order optimizers (``"lbfgs"``, ``"newton"``) are listed only when ``minigrad.optim``
+has the class (``LBFGS``, ``Newton``); every optimizer is stepped as ``opt.step(closure)``, so
+methods that re-evaluate the loss several times per step work unchanged.
+"""
+import ast
+import inspect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """A named optimizer configuration.
+
+    Attributes:
+        name: registry key (``minigrad race --optimizers NAME``).
+        label: legend label.
+        class_name: attribute of :mod:`minigrad.optim`.
+        fixed: hyperparameters that define this entry (``momentum=0.9`` for "momentum").
+        defaults: hyperparameters used when neither the surface nor the caller sets them.
+    """
+
+    name: str
+    label: str
+    class_name: str
+    fixed: dict = field(default_factory=dict)
+    defaults: dict = field(default_factory=dict)
+
+    @property
+    def cls(self):
+        """The optimizer class, or None when this minigrad has no such class."""
+        from .. import optim
+        return getattr(optim, self.class_name, None)
+
+
+_ALL = (
+    OptimizerEntry("sgd", "SGD", "SGD", defaults={"lr": 0.01}),
+    OptimizerEntry("momentum", "Momentum", "SGD", fixed={"momentum": 0.9},
+                   defaults={"lr": 0.01}),
+    OptimizerEntry("nesterov", "NAG", "SGD", fixed={"momentum": 0.9, "nesterov": True},
+                   defaults={"lr": 0.01}),
+    OptimizerEntry("adagrad", "Adagrad", "Adagrad", defaults={"lr": 0.1}),
+    OptimizerEntry("adadelta", "Adadelta", "Adadelta", defaults={"lr": 1.0}),
+    OptimizerEntry("rmsprop", "RMSprop", "RMSprop", defaults={"lr": 0.01}),
+    OptimizerEntry("adam", "Adam", "Adam", defaults={"lr": 0.01}),
+    OptimizerEntry("adamw", "AdamW", "AdamW", defaults={"lr": 0.01}),
+    OptimizerEntry("adamax", "Adamax", "Adamax", defaults={"lr": 0.02}),
+    OptimizerEntry("nadam", "NAdam", "NAdam", defaults={"lr": 0.01}),
+    # Second-order, closure-based (one race step = one optimizer step, which may evaluate the
+    # loss several times). Listed only when minigrad.optim provides the class.
+    OptimizerEntry("lbfgs", "L-BFGS", "LBFGS",
+                   defaults={"lr": 1.0, "max_iter": 1, "history_size": 10,
+                             "line_search_fn": "strong_wolfe"}),
+    OptimizerEntry("newton", "Newton", "Newton", defaults={"lr": 1.0}),
+)
+
+#: The optimizers available by name in this installation, in legend order.
+OPTIMIZERS = {e.name: e for e in _ALL if e.cls is not None}
+
+#: The seed figure's line-up (and the CLI default).
+DEFAULT_LINEUP = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
+
+
+@dataclass
+class Contestant:
+    """One resolved race entry: a label and how to get its optimizer for given parameters."""
+
+    label: str
+    make: object  # params (list of Tensors) -> optimizer
+    hyperparameters: dict = field(default_factory=dict)
+    instance: object = None  # a ready-made optimizer (then ``make`` is None)
+
+
+def parse_spec(text):
+    """Split ``"adam:lr=0.05:betas=(0.9,0.99)"`` into ``("adam", {"lr": 0.05, ...})``.
+
+    Raises ValueError for a malformed ``key=value`` or a value that is not a Python literal
+    (``true``/``false`` are accepted as booleans).
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"empty optimizer name; choose from {', '.join(OPTIMIZERS)}")
+    name, *pairs = [part.strip() for part in text.split(":")]
+    hyper = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        key = key.strip()
+        if not eq or not key.isidentifier():
+            raise ValueError(f"bad hyperparameter {pair!r} in {text!r}: write KEY=VALUE, "
+                             f"e.g. {name}:lr=0.01")
+        hyper[key] = _literal(value.strip(), key, text)
+    return name.lower(), hyper
+
+
+def _literal(value, key, text):
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        raise ValueError(f"bad value {value!r} for {key} in {text!r}: expected a number, "
+                         f"true/false or a tuple such as (0.9,0.99)") from None
+
+
+def split_lineup(text):
+    """Split a comma-separated line-up, keeping commas inside brackets: ``"sgd,adam:betas=(0.9,
+    0.99)"`` -> ``["sgd", "adam:betas=(0.9,0.99)"]``."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def get_entry(name):
+    """The :class:`OptimizerEntry` called ``name``; ValueError lists the valid names."""
+    try:
+        return OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        known = {e.name for e in _ALL}
+        hint = (f" (minigrad.optim has no {_by_name(name).class_name} yet)"
+                if name in known else "")
+        raise ValueError(f"unknown optimizer {name!r}{hint}; choose from "
+                         f"{', '.join(OPTIMIZERS)}") from None
+
+
+def _by_name(name):
+    return next(e for e in _ALL if e.name == name)
+
+
+def resolve(entry, surface):
+    """Turn one race entry (see the module docstring) into a :class:`Contestant`."""
+    from ..optim import Optimizer
+
+    if isinstance(entry, str):
+        name, hyper = parse_spec(entry)
+        return _named(name, hyper, surface)
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        name, hyper = entry
+        parsed_name, parsed = parse_spec(name)
+        return _named(parsed_name, {**parsed, **dict(hyper)}, surface)
+    if isinstance(entry, Optimizer):
+        return Contestant(type(entry).__name__, None, _group_hyper(entry), instance=entry)
+    if isinstance(entry, type) and issubclass(entry, Optimizer):
+        plain = [e for e in OPTIMIZERS.values() if e.cls is entry and not e.fixed]
+        if plain:
+            return _named(plain[0].name, {}, surface)
+        return Contestant(entry.__name__, lambda params: entry(params))
+    if callable(entry):
+        label = getattr(entry, "__name__", "") or "custom"
+        return Contestant("custom" if label == "<lambda>" else label, entry)
+    raise TypeError(f"an optimizer entry must be a name such as 'adam:lr=0.01', a "
+                    f"(name, dict) pair, an Optimizer class or instance, or a factory "
+                    f"params -> Optimizer; got {type(entry).__name__}")
+
+
+def _named(name, hyper, surface):
+    entry = get_entry(name)
+    tuned = dict(surface.lr.get(name, {})) if surface is not None else {}
+    final = {**entry.defaults, **tuned, **hyper, **entry.fixed}
+    clash = {k for k in entry.fixed if k in hyper and hyper[k] != entry.fixed[k]}
+    if clash:
+        raise ValueError(f"{name} fixes {', '.join(sorted(clash))}; use another entry "
+                         f"(e.g. sgd:momentum=...) to change it")
+    cls = entry.cls
+    final = _accepted(cls, final, name, given=set(hyper))
+    label = entry.label
+    if hyper:
+        label += " (" + ", ".join(f"{k}={v}" for k, v in hyper.items()) + ")"
+
+    def make(params, cls=cls, final=final):
+        return cls(params, **final)
+
+    return Contestant(label, make, final)
+
+
+def _accepted(cls, hyper, name, given):
+    """Drop registry/surface defaults the class does not take (say a second-order optimizer
+    written without ``history_size``); a key the caller gave that the class does not take is an
+    error naming the valid ones."""
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return hyper
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return hyper
+    valid = [k for k, p in params.items() if k != "params"
+             and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    unknown = sorted(given - set(valid))
+    if unknown:
+        raise ValueError(f"{name} has no hyperparameter {unknown[0]!r}; choose from "
+                         f"{', '.join(valid)}")
+    return {k: v for k, v in hyper.items() if k in params}
+
+
+def _group_hyper(opt):
+    group = opt.param_groups[0]
+    return {k: v for k, v in group.items() if k != "params"}
