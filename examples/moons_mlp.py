@@ -11,6 +11,7 @@ step a full-batch forward and backward pass through matrix products.
 MINIGRAD_EXAMPLES_QUICK=1 runs 20 steps (used by the tests).
 """
 import argparse
+import importlib.util
 import os
 import time
 
@@ -30,6 +31,10 @@ parser.add_argument("--samples", type=int, default=1000)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the decision boundary")
 args = parser.parse_args()
+if args.plot and importlib.util.find_spec("matplotlib") is None:
+    parser.error('--plot needs matplotlib: pip install "minigrad[viz]"')
+if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+    parser.error(f"--plot: the folder of {args.plot} does not exist")
 
 mg.manual_seed(args.seed)
 X, y = make_moons(args.samples, noise=0.1, seed=args.seed)

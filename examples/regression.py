@@ -10,6 +10,7 @@ line fitted by least squares (np.polyfit) as the baseline a network has to beat.
 MINIGRAD_EXAMPLES_QUICK=1 runs 60 epochs (used by the tests).
 """
 import argparse
+import importlib.util
 import os
 import time
 
@@ -29,6 +30,10 @@ parser.add_argument("--noise", type=float, default=0.1)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the fit")
 args = parser.parse_args()
+if args.plot and importlib.util.find_spec("matplotlib") is None:
+    parser.error('--plot needs matplotlib: pip install "minigrad[viz]"')
+if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+    parser.error(f"--plot: the folder of {args.plot} does not exist")
 
 mg.manual_seed(args.seed)
 rng = np.random.default_rng(args.seed)

@@ -1,0 +1,148 @@
+"""Which optimizer should I use? Nine of them train the same network on the 8x8 digits.
+
+Every run starts from the same initial weights (one state_dict, loaded into a fresh model)
+and sees the same shuffled batches, so only the update rule and the batch size differ:
+gradient descent (full batch: one step per epoch), SGD with batch 1 (one step per image),
+mini-batch SGD, Momentum and Nesterov (batch 32), Adagrad, Adadelta, RMSprop and Adam
+(batch 32). After every epoch the loss over the whole training set is measured. The script
+prints a table of final loss, test accuracy and training wall time, and with --plot draws
+the loss against epochs and against wall time.
+
+SGD with batch 1 makes 1437 tiny steps per epoch, each paying the Python overhead of a whole
+forward/backward pass, so it runs a quarter of the epochs (the output says so).
+
+    pip install "minigrad[datasets]"                    # load_digits needs scikit-learn
+    python examples/optimizer_shootout.py               # 20 epochs, 10-30 seconds
+    python examples/optimizer_shootout.py --plot shootout.png   # needs matplotlib
+
+MINIGRAD_EXAMPLES_QUICK=1 runs 2 epochs on 300 training images (used by the tests).
+"""
+import argparse
+import importlib.util
+import os
+import sys
+import time
+
+import numpy as np
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+from minigrad.data import DataLoader, StandardScaler, TensorDataset, train_test_split
+from minigrad.datasets import load_digits
+
+QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--epochs", type=int, default=2 if QUICK else 20)
+parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--plot", metavar="PATH", help="save loss-vs-epoch and loss-vs-time plots")
+args = parser.parse_args()
+if args.plot and importlib.util.find_spec("matplotlib") is None:
+    parser.error('--plot needs matplotlib: pip install "minigrad[viz]"')
+if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+    parser.error(f"--plot: the folder of {args.plot} does not exist")
+
+try:
+    X, y = load_digits()
+except ImportError as e:  # scikit-learn is an optional extra
+    sys.exit(f"optimizer_shootout: {e}")
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y, seed=args.seed)
+scaler = StandardScaler().fit(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+if QUICK:
+    X_train, y_train = X_train[:300], y_train[:300]
+n = len(X_train)
+
+# name, batch size, optimizer factory. Learning rates are those of `minigrad train` (one
+# sensible value per method, not tuned for this task); full-batch GD gets a larger one.
+RUNS = [
+    ("GD (full batch)", n, lambda p: optim.SGD(p, lr=0.5)),
+    ("SGD (batch 1)", 1, lambda p: optim.SGD(p, lr=0.01)),
+    ("SGD (batch 32)", 32, lambda p: optim.SGD(p, lr=0.1)),
+    ("Momentum 0.9", 32, lambda p: optim.SGD(p, lr=0.05, momentum=0.9)),
+    ("Nesterov 0.9", 32, lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+    ("Adagrad", 32, lambda p: optim.Adagrad(p, lr=0.05)),
+    ("Adadelta", 32, lambda p: optim.Adadelta(p, lr=1.0)),
+    ("RMSprop", 32, lambda p: optim.RMSprop(p, lr=0.005)),
+    ("Adam", 32, lambda p: optim.Adam(p, lr=0.01)),
+]
+SGD1_EPOCHS = max(1, args.epochs // 4)  # batch 1 is slow per epoch: fewer epochs
+
+
+def make_model():
+    return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+mg.manual_seed(args.seed)
+initial = make_model().state_dict()  # every run starts from these weights
+Xtr, ytr = mg.tensor(X_train), mg.tensor(y_train)
+
+
+def evaluate(model):
+    """(loss over the whole training set, test accuracy)."""
+    with mg.no_grad():
+        loss = F.cross_entropy(model(Xtr), ytr).item()
+        acc = float((model(mg.tensor(X_test)).numpy().argmax(1) == y_test).mean())
+    return loss, acc
+
+
+def train(make_opt, batch_size, epochs):
+    model = make_model()
+    model.load_state_dict(initial)
+    opt = make_opt(model.parameters())
+    # The same seed gives every run the same sequence of shuffles.
+    loader = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True,
+                        seed=args.seed)
+    losses, times, elapsed = [evaluate(model)[0]], [0.0], 0.0
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for xb, yb in loader:
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        elapsed += time.perf_counter() - start  # training time only, not the evaluation
+        losses.append(evaluate(model)[0])
+        times.append(elapsed)
+    return losses, times, evaluate(model)[1]
+
+
+# Compile each optimizer's Numba kernel before timing anything (the first step() of a kind
+# compiles it), so that compile time is not counted as training time.
+for _, _, make_opt in RUNS:
+    train(make_opt, n, 1)
+
+print(f"digits: {n} train / {len(X_test)} test images, MLP 64-64-10, {args.epochs} epochs "
+      f"(SGD batch 1: {SGD1_EPOCHS} epochs), same initial weights and batches for every run")
+print(f"{'optimizer':<17} {'batch':>5} {'epochs':>6} {'steps':>6} {'train loss':>10} "
+      f"{'test acc':>8} {'time (s)':>8}")
+results = {}
+for name, batch_size, make_opt in RUNS:
+    epochs = SGD1_EPOCHS if batch_size == 1 else args.epochs
+    losses, times, acc = train(make_opt, batch_size, epochs)
+    results[name] = (losses, times)
+    steps = epochs * -(-n // batch_size)
+    print(f"{name:<17} {batch_size:>5} {epochs:>6} {steps:>6} {losses[-1]:>10.4f} "
+          f"{acc:>8.2%} {times[-1]:>8.2f}")
+best = min(results, key=lambda k: results[k][0][-1])
+print(f"lowest final training loss: {best}")
+
+if args.plot:
+    import matplotlib
+    matplotlib.use("Agg")  # no window: write the file only
+    import matplotlib.pyplot as plt
+
+    fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for name, (losses, times) in results.items():
+        ax_epoch.plot(np.arange(len(losses)), losses, marker=".", label=name)
+        ax_time.plot(times, losses, marker=".", label=name)
+    ax_epoch.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
+    ax_time.set(xlabel="training wall time (s)", yscale="log")
+    for ax in (ax_epoch, ax_time):
+        ax.grid(alpha=0.3)
+    ax_time.legend(fontsize=8)
+    fig.suptitle(f"Optimizer shootout: MLP 64-64-10 on 8x8 digits ({n} training images)")
+    fig.tight_layout()
+    fig.savefig(args.plot, dpi=100)
+    print(f"picture: {args.plot}")

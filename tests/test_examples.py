@@ -1,0 +1,98 @@
+"""Run every script in examples/ in quick mode so that none of them rots.
+
+Each script runs as a subprocess with MINIGRAD_EXAMPLES_QUICK=1 (few epochs / samples), from an
+empty working directory: it must exit 0, print its key result line, and write no file. A new
+script in examples/ is picked up automatically (and only needs to exit 0 until it gets an
+entry in KEY_LINES). The full runs, with their accuracy targets, run only when
+MINIGRAD_EXAMPLES_FULL=1 is set (a few minutes).
+"""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+# script -> regex its output must contain (the line that shows the result)
+KEY_LINES = {
+    "backprop_tour.py": r"gradcheck: True",
+    "moons_mlp.py": r"test accuracy: \d+\.\d%",
+    "digits_mlp.py": r"test accuracy: \d+\.\d\d%",
+    "digits_cnn.py": r"test accuracy: \d+\.\d\d%",
+    "regression.py": r"test MSE: \d+\.\d+  R\^2 -?\d\.\d+",
+    "optimizer_shootout.py": r"Adam +32 +\d+ +\d+ +\d+\.\d+ +\d+\.\d+% +\d+\.\d+\n"
+                             r"lowest final training loss: ",
+    "train_from_scratch.py": r"final loss: \d+\.\d+, training accuracy \d+\.\d%",
+}
+
+
+def run(script, *args, cwd, quick=True, env_extra=None, timeout=300):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])  # this checkout
+    env["MPLBACKEND"] = "Agg"
+    env.pop("MINIGRAD_EXAMPLES_QUICK", None)
+    if quick:
+        env["MINIGRAD_EXAMPLES_QUICK"] = "1"
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, str(script), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def needs_sklearn(script):
+    return "load_digits" in script.read_text()
+
+
+def test_the_examples_are_there():
+    names = {p.name for p in EXAMPLES}
+    assert set(KEY_LINES) - {"second_order.py"} <= names
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs_quickly(script, tmp_path):
+    if needs_sklearn(script):
+        pytest.importorskip("sklearn")
+    result = run(script, cwd=tmp_path)
+    assert result.returncode == 0, f"{script.name} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.stdout.strip(), f"{script.name} printed nothing"
+    if script.name in KEY_LINES:
+        assert re.search(KEY_LINES[script.name], result.stdout), result.stdout
+    assert list(tmp_path.iterdir()) == [], f"{script.name} wrote files without being asked"
+
+
+@pytest.mark.parametrize("script", [p for p in EXAMPLES if needs_sklearn(p)], ids=lambda p: p.name)
+def test_digits_example_without_sklearn_exits_with_the_install_hint(script, tmp_path):
+    # A stand-in package named sklearn that fails to import hides the real one.
+    fake = tmp_path / "fake" / "sklearn"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('No module named sklearn')\n")
+    result = run(script, cwd=tmp_path, env_extra={
+        "PYTHONPATH": os.pathsep.join([str(fake.parent), str(ROOT)])})
+    assert result.returncode != 0
+    assert "pip install" in result.stderr and "minigrad[datasets]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", ["moons_mlp.py", "regression.py", "optimizer_shootout.py"])
+def test_plot_option_writes_the_picture(script, tmp_path):
+    pytest.importorskip("matplotlib")
+    if needs_sklearn(ROOT / "examples" / script):
+        pytest.importorskip("sklearn")
+    out = tmp_path / "picture.png"
+    result = run(ROOT / "examples" / script, "--plot", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 1000
+
+
+@pytest.mark.skipif(os.environ.get("MINIGRAD_EXAMPLES_FULL") != "1",
+                    reason="full runs take minutes; set MINIGRAD_EXAMPLES_FULL=1")
+@pytest.mark.parametrize("script, target", [("digits_mlp.py", 96.0), ("digits_cnn.py", 97.0)])
+def test_digits_examples_reach_their_accuracy(script, target, tmp_path):
+    pytest.importorskip("sklearn")
+    result = run(ROOT / "examples" / script, cwd=tmp_path, quick=False, timeout=900)
+    assert result.returncode == 0, result.stderr
+    accuracy = float(re.search(r"test accuracy: (\d+\.\d+)%", result.stdout).group(1))
+    assert accuracy >= target, result.stdout
