@@ -1,4 +1,5 @@
 """Automatic differentiation: ``grad``, ``backward``, ``Function``, ``gradcheck``."""
+from . import functional
 from .engine import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
