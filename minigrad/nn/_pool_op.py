@@ -1,46 +1,88 @@
-"""2-D max and average pooling on NCHW input, vectorised with numpy window views.
+"""2-D max and average pooling on NCHW input, vectorised with numpy.
 
-Max pooling finds each window's argmax with numpy and then picks those elements with the
-core's differentiable indexing, whose backward is a scatter-add (overlapping windows that
-share a maximum accumulate) and whose double backward is a gather. On ties the first
-maximum in row-major window order wins and gets the whole gradient.
+Nothing loops over pixels: average pooling loops over the ``kh * kw`` kernel offsets,
+each step one strided slice of the whole batch.
 
-Average pooling is linear, so it is a pair of ops, each the other's backward: the window
-mean, and its adjoint that spreads ``g / divisor`` over each window (a loop over the
-``kh * kw`` kernel offsets, never over pixels).
+Max pooling takes the argmax of each window from one copy of the strided window view (on
+ties the first maximum in row-major window order wins and gets the whole gradient; a NaN
+wins and propagates, as in PyTorch). The gradient is a
+scatter of ``g`` to those positions and its own gradient a gather from them: two ops,
+each the other's backward. When windows do not overlap (stride >= kernel) the scatter is
+a plain assignment; otherwise overlapping windows that share a maximum accumulate.
+
+Average pooling is linear, so it is also a pair of ops: the window mean, and its adjoint
+that spreads ``g / divisor`` over each window.
 """
 import numpy as np
 
-from ..tensor import Tensor, make
-from ._conv_op import windows
+from ..tensor import make
+from ._conv_op import pad_array, windows
+
+
+def _offset_slices(kernel, stride, out_hw):
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    for p in range(kh):
+        for q in range(kw):
+            yield p * kw + q, (slice(None), slice(None), slice(p, p + sh * oh, sh),
+                               slice(q, q + sw * ow, sw))
+
+
+def _out_hw(in_hw, kernel, stride, padding):
+    return tuple((s + 2 * p - k) // st + 1 for s, k, st, p in zip(in_hw, kernel, stride, padding))
 
 
 def max_pool(x, kernel, stride, padding):
     """Differentiable max pooling of a 4-d tensor (arguments already validated)."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    data = x.data
-    if ph or pw:
-        data = np.pad(data, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    win = windows(data, kernel, stride)
+    win = windows(pad_array(x.data, padding, -np.inf), kernel, stride)
     oh, ow = win.shape[2:4]
+    # argmax over one copy of the windows: the first maximum wins ties, and a NaN wins
+    # (numpy's argmax returns the first NaN), as in PyTorch.
     k = win.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
-    # Window (i, j) offset k -> row i*sh + k//kw - ph, column j*sw + k%kw - pw of x;
-    # with padding <= kernel/2 every window holds a real element, so the argmax is real.
+    # Offset k of window (i, j) is row i*sh + k//kw - ph, column j*sw + k%kw - pw of x.
+    # With padding <= kernel/2 every window holds a real element, so these are in range.
     rows = np.arange(oh).reshape(-1, 1) * sh + k // kw - ph
     cols = np.arange(ow) * sw + k % kw - pw
-    planes = np.arange(n * c).reshape(n, c, 1, 1)
-    flat = (planes * h + rows) * w + cols
-    return x.reshape(-1)[Tensor._wrap(flat)]
+    flat = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    overlap = sh < kh or sw < kw
+    return _gather(x, flat, overlap, "MaxPool2d")
+
+
+def _gather(src, flat, overlap, name):
+    """``src.reshape(-1)[flat]``; its backward scatters back."""
+    shape = src.shape
+
+    def backward(g, out):
+        return (_scatter(g, flat, shape, overlap),)
+
+    return make(src.data.reshape(-1)[flat], (src,), backward, name)
+
+
+def _scatter(g, flat, shape, overlap):
+    """Zeros of ``shape`` with ``g`` added at ``flat`` (the adjoint of :func:`_gather`)."""
+    size = int(np.prod(shape))
+    if overlap:  # an input element can be the maximum of several windows
+        data = np.bincount(flat.reshape(-1), weights=g.data.reshape(-1), minlength=size)
+        data = data.astype(g.dtype, copy=False).reshape(shape)
+    else:
+        data = np.zeros(size, dtype=g.dtype)
+        data[flat.reshape(-1)] = g.data.reshape(-1)
+        data = data.reshape(shape)
+
+    def backward(G, out):
+        return (_gather(G, flat, overlap, "MaxPool2dBackwardBackward"),)
+
+    return make(data, (g,), backward, "MaxPool2dBackward")
 
 
 def _divisor(in_hw, kernel, stride, padding, count_include_pad):
     if count_include_pad:
         return float(kernel[0] * kernel[1])
     # Number of real (non-padding) elements in each window: pool a padded mask of ones.
-    ones = np.zeros((1, 1, in_hw[0] + 2 * padding[0], in_hw[1] + 2 * padding[1]))
-    ones[..., padding[0]:padding[0] + in_hw[0], padding[1]:padding[1] + in_hw[1]] = 1
-    return windows(ones, kernel, stride).sum(axis=(-2, -1))[0, 0]
+    ones = pad_array(np.ones((1, 1) + tuple(in_hw)), padding)
+    out_hw = _out_hw(in_hw, kernel, stride, padding)
+    return sum(ones[sl] for _, sl in _offset_slices(kernel, stride, out_hw))[0, 0]
 
 
 def avg_pool(x, kernel, stride, padding, count_include_pad=True):
@@ -50,13 +92,13 @@ def avg_pool(x, kernel, stride, padding, count_include_pad=True):
 
 
 def _avg_pool(x, kernel, stride, padding, div):
-    data = x.data
-    (ph, pw) = padding
-    if ph or pw:
-        data = np.pad(data, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    out = windows(data, kernel, stride).sum(axis=(-2, -1)) / div
-    out = out.astype(x.dtype, copy=False)
     in_hw = x.shape[2:]
+    out_hw = _out_hw(in_hw, kernel, stride, padding)
+    xp = pad_array(x.data, padding)
+    total = None
+    for _, sl in _offset_slices(kernel, stride, out_hw):
+        total = xp[sl].copy() if total is None else np.add(total, xp[sl], out=total)
+    out = (total / div).astype(x.dtype, copy=False)
 
     def backward(g, o):
         return (_avg_pool_adjoint(g, in_hw, kernel, stride, padding, div),)
@@ -65,17 +107,15 @@ def _avg_pool(x, kernel, stride, padding, div):
 
 
 def _avg_pool_adjoint(g, in_hw, kernel, stride, padding, div):
-    (h, w), (kh, kw), (sh, sw), (ph, pw) = in_hw, kernel, stride, padding
+    (h, w), (ph, pw) = in_hw, padding
     n, c, oh, ow = g.shape
     spread = g.data / div
     dxpad = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
-    for p in range(kh):
-        for q in range(kw):
-            dxpad[:, :, p:p + sh * oh:sh, q:q + sw * ow:sw] += spread
-    data = np.ascontiguousarray(dxpad[:, :, ph:ph + h, pw:pw + w])
+    for _, sl in _offset_slices(kernel, stride, (oh, ow)):
+        dxpad[sl] += spread
+    data = dxpad[:, :, ph:ph + h, pw:pw + w]
 
     def backward(G, o):
         return (_avg_pool(G, kernel, stride, padding, div),)
 
     return make(data, (g,), backward, "AvgPool2dBackward")
-

@@ -131,14 +131,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
         padding = (kernel[0] // 2, kernel[1] // 2)
     padding = _pair(padding, "conv2d", "padding", 0)
     _check_output_size(x.shape[2:], kernel, stride, padding, "conv2d")
-    if bias is None:
-        y = _conv_op.conv(x, weight, stride, padding)
-    else:
+    if bias is not None:
         _float_tensor(bias, "conv2d", "bias")
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"conv2d: bias must have shape ({weight.shape[0]},), got "
                              f"{tuple(bias.shape)}")
-        y = _conv_op.conv2d_with_bias(x, weight, bias, stride, padding)
+    y = _conv_op.conv(x, weight, stride, padding, bias)
     return y.squeeze(0) if unbatched else y
 
 
