@@ -105,24 +105,47 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
 _LOG_FLOOR = -100.0  # PyTorch clamps the logs of binary_cross_entropy at -100
 
 
-def binary_cross_entropy(input, target):
-    """Unreduced ``-(t log x + (1 - t) log(1 - x))`` with both logs clamped at -100 (so the
+def _reduce_array(per, reduction, dtype):
+    if reduction == "none":
+        return per.astype(dtype, copy=False)
+    total = per.sum() if reduction == "sum" else per.mean()
+    return np.asarray(total, dtype=dtype)
+
+
+def _upstream(g, reduction, size):
+    """The upstream gradient of each element (a Tensor, broadcastable to the input):
+    the elementwise losses' own gradient for 'none', shared equally for 'mean'."""
+    if reduction == "mean":
+        return g * (1.0 / size)
+    return g
+
+
+def _upstream_array(g, reduction, size):
+    if reduction == "mean":
+        return g.data * (1.0 / size)
+    return g.data
+
+
+def binary_cross_entropy(input, target, reduction):
+    """``-(t log x + (1 - t) log(1 - x))``, reduced, with both logs clamped at -100 (so the
     loss is finite at x = 0 or 1). Gradient as PyTorch: ``(x - t) / max(x (1 - x), 1e-12)``
     in the input, ``log(1 - x) - log(x)`` (clamped logs) in the target."""
     x, t = input.data, target.data
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x), _LOG_FLOOR)
         log_1mx = np.maximum(np.log1p(-x), _LOG_FLOOR)
-    data = (-(t * log_x + (1 - t) * log_1mx)).astype(x.dtype, copy=False)
+    data = _reduce_array(-(t * log_x + (1 - t) * log_1mx), reduction, x.dtype)
 
     def backward(g, out):
         gx = gt = None
         if not grad_mode._enabled:
+            ga = _upstream_array(g, reduction, x.size)
             if input.requires_grad:
-                gx = Tensor._wrap(g.data * (x - t) / np.maximum(x * (1 - x), 1e-12))
+                gx = Tensor._wrap(ga * (x - t) / np.maximum(x * (1 - x), 1e-12))
             if target.requires_grad:
-                gt = Tensor._wrap(g.data * (log_1mx - log_x))
+                gt = Tensor._wrap(ga * (log_1mx - log_x))
         else:
+            g = _upstream(g, reduction, x.size)
             if input.requires_grad:
                 gx = g * (input - target) / (input * (1 - input)).clamp(min=1e-12)
             if target.requires_grad:
@@ -138,21 +161,24 @@ def binary_cross_entropy(input, target):
     return make(data, (input, target), backward, "BinaryCrossEntropy")
 
 
-def binary_cross_entropy_with_logits(input, target):
-    """Unreduced ``-(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))`` computed as
+def binary_cross_entropy_with_logits(input, target, reduction):
+    """Reduced ``-(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))`` computed as
     ``max(z, 0) - z t + log(1 + exp(-|z|))``, finite for any logit. Gradient
     ``sigmoid(z) - t`` in the logits and ``-z`` in the target."""
     z, t = input.data, target.data
-    data = (np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))).astype(z.dtype, copy=False)
+    data = _reduce_array(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z))), reduction,
+                         z.dtype)
 
     def backward(g, out):
         gz = gt = None
         if not grad_mode._enabled:
+            ga = _upstream_array(g, reduction, z.size)
             if input.requires_grad:
-                gz = Tensor._wrap(g.data * (_sigmoid_array(z) - t))
+                gz = Tensor._wrap(ga * (_sigmoid_array(z) - t))
             if target.requires_grad:
-                gt = Tensor._wrap(-g.data * z)
+                gt = Tensor._wrap(-ga * z)
         else:
+            g = _upstream(g, reduction, z.size)
             if input.requires_grad:
                 gz = g * (input.sigmoid() - target)
             if target.requires_grad:

@@ -469,10 +469,9 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
         raise ValueError(f"{fn}: input must be probabilities in [0, 1] (apply sigmoid, or use "
                          "binary_cross_entropy_with_logits for raw scores)")
-    loss = _loss_op.binary_cross_entropy(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:
+        return _loss_op.binary_cross_entropy(input, target, reduction)
+    return _reduce(_loss_op.binary_cross_entropy(input, target, "none") * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean"):
@@ -480,8 +479,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     ``max(z, 0) - z t + log(1 + exp(-|z|))``; optional elementwise ``weight``; reduced."""
     fn = "binary_cross_entropy_with_logits"
     target, weight = _binary_args(input, target, weight, reduction, fn)
-    loss = _loss_op.binary_cross_entropy_with_logits(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the reduction is fused into the op: one graph node
+        return _loss_op.binary_cross_entropy_with_logits(input, target, reduction)
+    loss = _loss_op.binary_cross_entropy_with_logits(input, target, "none")
+    return _reduce(loss * weight, reduction)
 

@@ -358,3 +358,22 @@ def test_conv_and_pool_accept_non_contiguous_input():
     np.testing.assert_allclose(F.conv2d(xt, T(w), stride=2, padding=1).data, ref, atol=1e-12)
     ref = pool_loop(x.transpose(0, 3, 1, 2), (2, 2), (2, 2), (0, 0), np.max, -np.inf)
     np.testing.assert_array_equal(F.max_pool2d(xt, 2).data, ref)
+
+
+def test_max_pool2d_ties_go_to_the_first_maximum_and_nan_propagates():
+    x = T(np.ones((1, 1, 4, 4)), requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    expected = np.zeros((4, 4))
+    expected[::2, ::2] = 1
+    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    y = np.arange(16.0).reshape(1, 1, 4, 4)
+    y[0, 0, 1, 0] = np.nan
+    out = F.max_pool2d(T(y), 2).data[0, 0]
+    assert np.isnan(out[0, 0]) and not np.isnan(out[1:, :]).any() and out[0, 1] == 7
+
+
+def test_conv2d_frozen_weight_still_gives_input_gradient():
+    conv = nn.Conv2d(2, 3, 3, padding=1).double().requires_grad_(False)
+    x = T(arr(1, 2, 4, 4), requires_grad=True)
+    assert mg.gradcheck(lambda x: conv(x), (x,))
+    assert conv.weight.grad is None
