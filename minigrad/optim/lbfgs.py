@@ -122,7 +122,7 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     # ----- the step ------------------------------------------------------------------------
-    def step(self, closure):
+    def step(self, closure=None):
         """Run up to ``max_iter`` L-BFGS iterations; return the loss of the first evaluation
         (the one at the parameters before the step), as PyTorch."""
         if closure is None or not callable(closure):

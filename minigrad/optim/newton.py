@@ -121,7 +121,7 @@ class _NewtonBase(Optimizer):
             return float(closure())
 
     # ----- the step --------------------------------------------------------------------------
-    def step(self, closure):
+    def step(self, closure=None):
         """One damped Newton iteration with a backtracking line search; returns the loss at
         the parameters before the step (the closure's first value)."""
         if closure is None or not callable(closure):
