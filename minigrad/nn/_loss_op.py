@@ -23,6 +23,7 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
     scaled by the reduction, so the backward costs one subtraction.
     """
     x = input.data
+    all_kept = True
     cdim = 0 if x.ndim == 1 else 1
     n_classes = x.shape[cdim]
     shifted = x - np.max(x, axis=cdim, keepdims=True)
@@ -48,6 +49,7 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
             per = (1 - eps) * per - eps * lsm.mean(axis=cdim)
         per = np.where(mask, per, 0).astype(x.dtype, copy=False)
         count = int(mask.sum())
+        all_kept = count == mask.size
         q = None  # built lazily in backward
 
     if reduction == "none":
@@ -73,7 +75,25 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
             return 1.0 / count if count else np.nan
         return 1.0
 
+    def fast_class_grad(g):
+        """First-order logits gradient for class targets, without a dense one-hot:
+        ``softmax - eps/C``, minus ``1 - eps`` at each target, zero rows where ignored."""
+        grad = exp / sumexp
+        if eps:
+            grad -= eps / n_classes
+        if grad.ndim == 2:
+            grad[np.arange(grad.shape[0]), tk[:, 0]] -= 1 - eps
+        else:
+            np.put_along_axis(grad, tk, np.take_along_axis(grad, tk, cdim) - (1 - eps), cdim)
+        if not all_kept:
+            grad *= np.expand_dims(mask, cdim)
+        gd = g.data if reduction != "none" else np.expand_dims(g.data, cdim)
+        grad *= gd * row_scale()
+        return Tensor._wrap(grad)
+
     def backward(g, out):
+        if not probs_target and not grad_mode._enabled:
+            return (fast_class_grad(g) if input.requires_grad else None), None
         qd = targets_q()
         sum_q = qd.sum(axis=cdim, keepdims=True)
         scale = row_scale()

@@ -237,3 +237,11 @@ def test_loss_modules(module, target):
     x = t(3, 4)
     y = mg.tensor(np.array([1, 0, 3])) if target == "class" else t(3, 4, seed=1, requires_grad=False)
     assert mg.gradcheck(lambda x: module(x, y), (x,))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_unbatched(reduction):
+    y = mg.tensor(np.array(2))
+    f = lambda x: F.cross_entropy(x, y, reduction=reduction, label_smoothing=0.1)  # noqa: E731
+    assert mg.gradcheck(f, (t(4),))
+    assert mg.gradgradcheck(f, (t(4),))
