@@ -298,17 +298,20 @@ class Module:
         return self
 
     # ----- checkpoints ------------------------------------------------------------------
-    def _state_items(self):
+    def _state_items(self, prefix="", ancestors=()):
         """``(key, tensor)`` for every parameter and persistent buffer, PyTorch's order:
-        a module's own parameters, then its buffers, then its children's, depth first."""
-        for prefix, module in self.named_modules():
-            dot = prefix + "." if prefix else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    yield dot + name, p
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent_buffers:
-                    yield dot + name, b
+        a module's own parameters, then its buffers, then its children's, depth first.
+        As in PyTorch, a module reachable by two paths is listed under both."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                yield prefix + name, b
+        ancestors = ancestors + (id(self),)
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in ancestors:  # ignore cycles
+                yield from child._state_items(prefix + name + ".", ancestors)
 
     def state_dict(self):
         """An ``OrderedDict`` from dotted names (``'0.weight'``, ``'bn.running_mean'``) to

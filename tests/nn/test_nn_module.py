@@ -346,3 +346,14 @@ def test_deepcopy_gives_independent_parameters():
     assert isinstance(q, nn.Parameter) and q is clone.block.fc._parameters["weight"]
     assert not np.shares_memory(p.data, q.data)
     np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_shared_module_appears_under_each_path_in_state_dict():
+    a = nn.Linear(2, 2)
+    seq = nn.Sequential(a, nn.ReLU(), a)
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]  # as torch
+    sd = seq.state_dict()
+    sd["0.weight"][...] = 1
+    sd["2.weight"][...] = 1
+    seq.load_state_dict(sd)
+    assert np.all(a.weight.data == 1)
