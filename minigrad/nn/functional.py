@@ -21,7 +21,7 @@ from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import _conv_op, _loss_op, _pool_op
-from ..ops.linalg import linear
+from ..ops.linalg import linear as _linear
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
@@ -107,6 +107,15 @@ def _check_output_size(in_hw, kernel, stride, padding, fn):
 
 
 # ----- layers ---------------------------------------------------------------------------
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` as one fused op; ``input`` is ``(*, in_features)``,
+    ``weight`` ``(out_features, in_features)``, ``bias`` ``(out_features,)`` or None."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"linear: input must be a Tensor, got {type(input).__name__} "
+                        "(wrap arrays with minigrad.tensor)")
+    return _linear(input, weight, bias)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0):
     """2-D cross-correlation of ``input`` (N, C_in, H, W) with ``weight``
     (C_out, C_in, kh, kw), plus ``bias`` (C_out,). ``padding`` is an int, a pair, ``'valid'``
@@ -180,7 +189,8 @@ def dropout(input, p=0.5, training=True):
         return input
     if p == 1:
         return input * 0.0
-    keep = _random.default_generator().random(input.shape) >= p
+    # float32 uniforms are half the work of float64 and plenty to resolve p
+    keep = _random.default_generator().random(input.shape, dtype=np.float32) >= p
     mask = keep.astype(input.dtype) * input.dtype.type(1.0 / (1.0 - p))
     return input * Tensor._wrap(mask)
 

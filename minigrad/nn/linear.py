@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import grad_mode
 from . import init
-from ..ops.linalg import linear
+from .functional import linear
 from .module import Module
 from .parameter import Parameter
 
