@@ -14,10 +14,15 @@ A race entry (one element of ``race(..., optimizers=[...])``) may be:
 Hyperparameters of a named entry are layered: the registry's fixed ones (``momentum=0.9`` for
 ``"momentum"``), then the surface's tuned ones (:attr:`LossSurface.lr`), then the caller's.
 
-Second-order optimizers (``"lbfgs"``, ``"newton"``) are listed only when ``minigrad.optim``
-has the class (``LBFGS``, ``Newton``); every optimizer is stepped as ``opt.step(closure)``, so
-methods that re-evaluate the loss several times per step work unchanged.
+Second-order optimizers (``"lbfgs"``, ``"newton"``, ``"newton-cg"``) are listed only when
+this minigrad has the class (``minigrad.optim.LBFGS``, ``Newton``, ``NewtonCG``, or the same in
+the submodules ``minigrad.optim.lbfgs`` / ``minigrad.optim.newton``). Every optimizer is stepped
+as ``opt.step(closure)``, so methods that re-evaluate the loss several times per step work
+unchanged. The closure follows PyTorch (``zero_grad``, forward, ``backward``, return the loss),
+except for optimizers that differentiate the loss twice themselves (Newton's, whose closure must
+return the loss *without* backward): see :func:`closure_calls_backward`.
 """
+import importlib
 import ast
 import inspect
 from dataclasses import dataclass, field
@@ -33,6 +38,11 @@ class OptimizerEntry:
         class_name: attribute of :mod:`minigrad.optim`.
         fixed: hyperparameters that define this entry (``momentum=0.9`` for "momentum").
         defaults: hyperparameters used when neither the surface nor the caller sets them.
+        module: submodule of :mod:`minigrad.optim` that may define the class when the package
+            does not export it.
+        backward_in_closure: whether the race's closure calls ``loss.backward()`` (PyTorch's
+            convention) or returns the loss graph untouched (Newton's methods differentiate it
+            twice themselves, and a backward would free the graph they need).
     """
 
     name: str
@@ -40,12 +50,21 @@ class OptimizerEntry:
     class_name: str
     fixed: dict = field(default_factory=dict)
     defaults: dict = field(default_factory=dict)
+    module: str = None
+    backward_in_closure: bool = True
 
     @property
     def cls(self):
         """The optimizer class, or None when this minigrad has no such class."""
         from .. import optim
-        return getattr(optim, self.class_name, None)
+        found = getattr(optim, self.class_name, None)
+        if found is None and self.module:
+            try:
+                found = getattr(importlib.import_module(f"minigrad.optim.{self.module}"),
+                                self.class_name, None)
+            except ImportError:
+                found = None
+        return found
 
 
 _ALL = (
@@ -63,14 +82,36 @@ _ALL = (
     OptimizerEntry("nadam", "NAdam", "NAdam", defaults={"lr": 0.01}),
     # Second-order, closure-based (one race step = one optimizer step, which may evaluate the
     # loss several times). Listed only when minigrad.optim provides the class.
-    OptimizerEntry("lbfgs", "L-BFGS", "LBFGS",
-                   defaults={"lr": 1.0, "max_iter": 1, "history_size": 10,
+    # One L-BFGS iteration per race step (PyTorch's default runs 20 per step()), with room for
+    # a full line search in it (the default max_eval, 5/4 of max_iter, would allow one call).
+    OptimizerEntry("lbfgs", "L-BFGS", "LBFGS", module="lbfgs",
+                   defaults={"lr": 1.0, "max_iter": 1, "max_eval": 25, "history_size": 10,
                              "line_search_fn": "strong_wolfe"}),
-    OptimizerEntry("newton", "Newton", "Newton", defaults={"lr": 1.0}),
+    OptimizerEntry("newton", "Newton", "Newton", module="newton", defaults={"lr": 1.0},
+                   backward_in_closure=False),
+    OptimizerEntry("newton-cg", "Newton-CG", "NewtonCG", module="newton",
+                   defaults={"lr": 1.0}, backward_in_closure=False),
 )
 
-#: The optimizers available by name in this installation, in legend order.
-OPTIMIZERS = {e.name: e for e in _ALL if e.cls is not None}
+
+def closure_calls_backward(optimizer):
+    """False for optimizers whose ``step(closure)`` wants the loss graph without backward
+    (instances of a registry class marked so, e.g. Newton), True otherwise."""
+    for entry in _ALL:
+        cls = entry.cls if not entry.backward_in_closure else None
+        if cls is not None and isinstance(optimizer, cls):
+            return False
+    return True
+
+
+
+def available_optimizers():
+    """``{name: OptimizerEntry}`` for the entries whose class this minigrad has, in order."""
+    return {e.name: e for e in _ALL if e.cls is not None}
+
+
+#: The optimizers available by name in this installation (as at import), in legend order.
+OPTIMIZERS = available_optimizers()
 
 #: The seed figure's line-up (and the CLI default).
 DEFAULT_LINEUP = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
@@ -93,7 +134,8 @@ def parse_spec(text):
     (``true``/``false`` are accepted as booleans).
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"empty optimizer name; choose from {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"empty optimizer name; choose from "
+                         f"{', '.join(available_optimizers())}")
     name, *pairs = [part.strip() for part in text.split(":")]
     hyper = {}
     for pair in pairs:
@@ -139,14 +181,15 @@ def split_lineup(text):
 
 def get_entry(name):
     """The :class:`OptimizerEntry` called ``name``; ValueError lists the valid names."""
+    available = available_optimizers()
     try:
-        return OPTIMIZERS[name]
+        return available[name]
     except (KeyError, TypeError):
         known = {e.name for e in _ALL}
         hint = (f" (minigrad.optim has no {_by_name(name).class_name} yet)"
                 if name in known else "")
         raise ValueError(f"unknown optimizer {name!r}{hint}; choose from "
-                         f"{', '.join(OPTIMIZERS)}") from None
+                         f"{', '.join(available)}") from None
 
 
 def _by_name(name):
@@ -167,7 +210,7 @@ def resolve(entry, surface):
     if isinstance(entry, Optimizer):
         return Contestant(type(entry).__name__, None, _group_hyper(entry), instance=entry)
     if isinstance(entry, type) and issubclass(entry, Optimizer):
-        plain = [e for e in OPTIMIZERS.values() if e.cls is entry and not e.fixed]
+        plain = [e for e in available_optimizers().values() if e.cls is entry and not e.fixed]
         if plain:
             return _named(plain[0].name, {}, surface)
         return Contestant(entry.__name__, lambda params: entry(params))

@@ -15,6 +15,12 @@ def color(i):
     return COLORS[i % len(COLORS)]
 
 
+def line_width(i, n):
+    """Earlier paths drawn wider, so a path that runs on top of another leaves it visible as an
+    outline (Adagrad and RMSprop often start along the same line)."""
+    return 1.4 + 1.4 * (n - 1 - i) / max(1, n - 1)
+
+
 def legend_label(traj):
     """The label, plus how the trajectory stopped when it stopped early."""
     if traj.stopped_at is None:
@@ -97,7 +103,8 @@ def plot_race(result, path=None, *, kind="contour", figsize=(7.0, 6.0), dpi=100,
         for i, traj in enumerate(result):
             xs, ys = traj.positions.T
             every = max(1, len(xs) // 25)
-            ax.plot(xs, ys, color=color(i), linewidth=1.6, marker="o", markersize=2.5,
+            ax.plot(xs, ys, color=color(i), linewidth=line_width(i, len(result)), marker="o",
+                    markersize=2.5,
                     markevery=every, label=legend_label(traj), zorder=4)
             ax.plot(xs[-1:], ys[-1:], linestyle="none", color=color(i),
                     marker="X" if traj.diverged else "o", markersize=8,

@@ -3,7 +3,8 @@
 Each contestant gets its own fresh parameter (a 2-element float64 tensor at the start point, as
 the field notes insist: reset for each optimizer, same start and step count for all) and its own
 optimizer. Every step is ``opt.step(closure)`` with a PyTorch-style closure (``zero_grad``,
-forward, ``backward``, return the loss), so closure-based second-order optimizers race too.
+forward, ``backward``, return the loss; no backward for Newton's methods, which differentiate
+the loss twice themselves), so closure-based second-order optimizers race too.
 
 A contestant whose position or loss becomes non-finite, whose step raises an arithmetic error,
 or who flies further than ``blowup`` window-sizes from the window's centre is stopped and marked
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizers import DEFAULT_LINEUP, resolve
+from .optimizers import DEFAULT_LINEUP, closure_calls_backward, resolve
 from .surfaces import get_surface
 
 
@@ -180,13 +181,15 @@ def _run(surface, contestant, steps, start, centre, limit, blowup):
         return np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
 
     evaluations = 0
+    backward = closure_calls_backward(opt)
 
     def closure():
         nonlocal evaluations
         evaluations += 1
         opt.zero_grad()
         loss = surface.fn(*xy())
-        loss.backward()
+        if backward:
+            loss.backward()
         return loss
 
     positions = [start.copy()]

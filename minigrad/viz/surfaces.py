@@ -122,7 +122,7 @@ SURFACES = {
         xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), start=(-1.0, 1e-3), steps=200,
         lr={"sgd": {"lr": 0.01}, "momentum": {"lr": 0.01}, "nesterov": {"lr": 0.01},
             "adagrad": {"lr": 0.1}, "adadelta": {"lr": 1.0}, "rmsprop": {"lr": 0.01},
-            "adam": {"lr": 0.01}},
+            "adam": {"lr": 0.02}},
         start_note="just off the ridge y = 0: an exactly symmetric start has zero escape "
                    "gradient, and 1e-3 is small enough that plain gradient methods hesitate "
                    "while adaptive ones, which rescale the tiny gradient, escape at once"),
@@ -131,7 +131,7 @@ SURFACES = {
         xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), start=(1.0, 0.05), steps=200,
         lr={"sgd": {"lr": 0.01}, "momentum": {"lr": 0.01}, "nesterov": {"lr": 0.01},
             "adagrad": {"lr": 0.1}, "adadelta": {"lr": 1.0}, "rmsprop": {"lr": 0.01},
-            "adam": {"lr": 0.01}},
+            "adam": {"lr": 0.02}},
         start_note="on the ridge between two of the three valleys, slightly to one side: the "
                    "gradient vanishes quadratically near the origin, so methods that follow the "
                    "raw gradient crawl there"),
