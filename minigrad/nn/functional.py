@@ -16,12 +16,12 @@ from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid as _sigmoid
 from ..ops.elementwise import softplus as _softplus
 from ..ops.elementwise import tanh as _tanh
+from ..ops.linalg import linear as _linear
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import _conv_op, _loss_op, _pool_op
-from ..ops.linalg import linear as _linear
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
@@ -47,13 +47,16 @@ def _float_tensor(x, fn, name):
     return x
 
 
-def _as_target(target, fn):
-    """Targets may be Tensors, numpy arrays or lists (they are constants)."""
+def _as_target(target, fn, like=None):
+    """Targets may be Tensors, numpy arrays or lists (they are constants); float arrays
+    take the input's float dtype so a float32 model keeps float32 losses."""
     if isinstance(target, Tensor):
         return target
     arr = np.asarray(target)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{fn}: target must be numeric, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and like is not None and like.dtype.kind == "f":
+        arr = arr.astype(like.dtype, copy=False)
     return Tensor._wrap(arr)
 
 
@@ -344,7 +347,7 @@ def flatten(input, start_dim=1, end_dim=-1):
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error: ``(x - y)^2``, reduced."""
     _float_tensor(input, "mse_loss", "input")
-    target = _as_target(target, "mse_loss")
+    target = _as_target(target, "mse_loss", input)
     _check_reduction(reduction, "mse_loss")
     _same_shape(input, target, "mse_loss")
     d = input - target
@@ -354,7 +357,7 @@ def mse_loss(input, target, reduction="mean"):
 def l1_loss(input, target, reduction="mean"):
     """Mean absolute error: ``|x - y|``, reduced (gradient 0 where x == y)."""
     _float_tensor(input, "l1_loss", "input")
-    target = _as_target(target, "l1_loss")
+    target = _as_target(target, "l1_loss", input)
     _check_reduction(reduction, "l1_loss")
     _same_shape(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
@@ -364,7 +367,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     """Huber loss with ``d = x - y``: ``0.5 d^2`` where ``|d| < delta``, else
     ``delta (|d| - 0.5 delta)``; reduced."""
     _float_tensor(input, "huber_loss", "input")
-    target = _as_target(target, "huber_loss")
+    target = _as_target(target, "huber_loss", input)
     _check_reduction(reduction, "huber_loss")
     _same_shape(input, target, "huber_loss")
     if not delta > 0:
@@ -407,7 +410,7 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0, ignore_i
     """
     fn = "cross_entropy"
     _float_tensor(input, fn, "input")
-    target = _as_target(target, fn)
+    target = _as_target(target, fn, input)
     _check_reduction(reduction, fn)
     if input.ndim == 0:
         raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
@@ -434,7 +437,7 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
     to ``ignore_index`` are skipped (and excluded from the mean)."""
     fn = "nll_loss"
     _float_tensor(input, fn, "input")
-    target = _as_target(target, fn)
+    target = _as_target(target, fn, input)
     _check_reduction(reduction, fn)
     if input.ndim == 0:
         raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
@@ -453,14 +456,14 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
 
 def _binary_args(input, target, weight, reduction, fn):
     _float_tensor(input, fn, "input")
-    target = _as_target(target, fn)
+    target = _as_target(target, fn, input)
     _check_reduction(reduction, fn)
     _same_shape(input, target, fn)
     if target.dtype.kind != "f":
         raise TypeError(f"{fn}: target must be a floating-point tensor (0/1 labels or "
                         f"probabilities), got dtype {target.dtype}")
     if weight is not None:
-        weight = _as_target(weight, fn)
+        weight = _as_target(weight, fn, input)
         try:
             np.broadcast_shapes(weight.shape, input.shape)
         except ValueError:
