@@ -1,12 +1,20 @@
 """Newton's method: exact-Hessian ``Newton`` and Hessian-free ``NewtonCG``.
 
 Both take one Newton iteration per ``step(closure)`` and differentiate the loss twice with
-minigrad's own autograd (``grad(..., create_graph=True)``), so the closure must return the loss
-**without calling backward()** (backward would free the graph they need)::
+minigrad's own autograd (``grad(..., create_graph=True)``). The closure is PyTorch's (as for
+``LBFGS``), or may simply return the loss::
 
     def closure():
-        return loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()              # optional for Newton / NewtonCG
+        return loss
     optimizer.step(closure)          # returns the loss before the step
+
+A ``loss.backward()`` inside the closure would free the graph the optimizer differentiates
+again, so while the optimizer runs the closure, ``Tensor.backward`` keeps the graph
+(``retain_graph=True``), and during line-search trials (which only need the value) it does
+nothing. The switch is scoped to the closure call and undone even if the closure raises.
 
 Per step, with gradient ``g`` and Hessian ``H`` at the current parameters ``x``:
 
@@ -24,6 +32,7 @@ Python each. The vector work around them (a few axpys and dots per CG iteration,
 cannot pay; the parameters still live in the base class's flat buffer, so ``x += t p`` is one
 call over all of them.
 """
+import contextlib
 import math
 
 import numpy as np
@@ -71,16 +80,17 @@ class _NewtonBase(Optimizer):
         """The loss (a Tensor with its graph) and its gradient pieces, recorded for a second
         differentiation; ``None`` pieces for parameters the loss does not use."""
         name = type(self).__name__
-        with enable_grad():
+        with enable_grad(), _closure_backward(keep_graph=True):
             loss = closure()
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             raise TypeError(f"{name}.step: the closure must return the loss as a one-element "
                             f"Tensor, got {type(loss).__name__}"
                             + (f" of shape {loss.shape}" if isinstance(loss, Tensor) else ""))
         if loss._ctx is not None and loss._ctx[0] is None:
-            raise RuntimeError(f"{name}.step: the loss's graph was freed; the closure must "
-                               "return the loss without calling loss.backward() (the optimizer "
-                               "differentiates it twice itself)")
+            raise RuntimeError(f"{name}.step: the loss's graph was freed inside the closure "
+                               "(by a backward other than loss.backward()); return the loss "
+                               "without freeing its graph: the optimizer differentiates it "
+                               "twice itself")
         if not loss.requires_grad:
             return loss, [None] * len(self._params)
         self._fb.sync(_no_key)  # re-adopt parameters whose .data was rebound
@@ -117,7 +127,7 @@ class _NewtonBase(Optimizer):
         fb = self._fb
         np.copyto(fb.data, x0)
         fb.data += fb.dtype.type(t) * p
-        with no_grad():
+        with no_grad(), _closure_backward(keep_graph=False):
             return float(closure())
 
     # ----- the step --------------------------------------------------------------------------
@@ -126,7 +136,7 @@ class _NewtonBase(Optimizer):
         the parameters before the step (the closure's first value)."""
         if closure is None or not callable(closure):
             raise TypeError(f"{type(self).__name__}.step(closure) needs a closure that "
-                            "re-evaluates the model and returns the loss (without backward)")
+                            "re-evaluates the model and returns the loss")
         group = self.param_groups[0]
         self._validate(group)
         state = self.state[self._params[0]]
@@ -377,6 +387,26 @@ class NewtonCG(_NewtonBase):
 
 #: CG restarts with a larger damping after hitting negative curvature, per step.
 _MAX_RESTARTS = 8
+
+
+@contextlib.contextmanager
+def _closure_backward(keep_graph):
+    """Make ``loss.backward()`` inside a closure keep its graph (``keep_graph=True``: the
+    optimizer differentiates the loss again afterwards) or do nothing (``False``: a
+    line-search trial runs without recording and only needs the value)."""
+    original = Tensor.backward
+    if keep_graph:
+        def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+            return original(self, gradient, retain_graph=True, create_graph=create_graph,
+                            inputs=inputs)
+    else:
+        def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+            return None
+    Tensor.backward = backward
+    try:
+        yield
+    finally:
+        Tensor.backward = original
 
 
 def _no_key(k):

@@ -501,20 +501,62 @@ def test_newton_trains_small_regression_network():
         assert float(nn.functional.mse_loss(model(Xt), Yt)) < first / 50
 
 
-def test_newton_closure_that_calls_backward_is_rejected_clearly():
+@pytest.mark.parametrize("cls", [Newton, NewtonCG])
+def test_newton_accepts_pytorch_style_closures(cls):
+    """A closure that zero_grads and calls backward (as for LBFGS, and as `minigrad race`
+    steps every optimizer) takes the same steps as one that only returns the loss."""
+    from minigrad.tensor import Tensor
+    original_backward = Tensor.backward
+    paths = []
+    for style in ("plain", "pytorch"):
+        (x,) = params64([-1.5, 2.0])
+        opt = cls([x])
+
+        def closure():
+            if style == "plain":
+                return rosenbrock(x)
+            opt.zero_grad()
+            loss = rosenbrock(x)
+            loss.backward()
+            return loss
+
+        for _ in range(5):
+            opt.step(closure)
+        paths.append(x.data.copy())
+    np.testing.assert_array_equal(paths[0], paths[1])
+    assert Tensor.backward is original_backward  # the switch is undone after the step
+    # backward() outside the optimizer frees the graph as usual.
+    (y,) = params64([1.0])
+    loss = (y * y).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        loss.backward()
+
+
+def test_newton_closure_errors_are_clear():
     (x,) = params64([-1.5, 2.0])
     opt = Newton([x])
 
-    def closure():
-        opt.zero_grad()
+    def freeing_closure():
         loss = rosenbrock(x)
-        loss.backward()
+        mg.autograd.backward(loss)  # frees the graph behind the optimizer's back
         return loss
 
-    with pytest.raises(RuntimeError, match="without calling loss.backward"):
-        opt.step(closure)
+    with pytest.raises(RuntimeError, match="graph was freed"):
+        opt.step(freeing_closure)
     with pytest.raises(TypeError, match="one-element Tensor"):
         opt.step(lambda: x * 2)
+    with pytest.raises(TypeError, match="needs a closure"):
+        opt.step()
+
+    def failing_closure():
+        raise ValueError("boom")
+
+    from minigrad.tensor import Tensor
+    original_backward = Tensor.backward
+    with pytest.raises(ValueError, match="boom"):
+        opt.step(failing_closure)
+    assert Tensor.backward is original_backward
 
 
 @pytest.mark.parametrize("cls,kwargs,match", [
