@@ -21,7 +21,7 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
-from . import _conv_op, _loss_op, _pool_op
+from . import _conv_op, _loss_op, _norm_op, _pool_op
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
@@ -231,25 +231,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input shape {tuple(input.shape)}")
-        mean = input.mean(dim=dims, keepdim=True)
-        centred = input - mean
-        var = (centred * centred).mean(dim=dims, keepdim=True)
-        y = centred * (var + eps) ** -0.5
+        y, mean, var = _norm_op.normalize(input, weight, bias, dims, shape, dims, eps)
         if running_mean is not None:
             m = running_mean.data
             m *= 1 - momentum
-            m += momentum * mean.data.reshape(c)
+            m += momentum * mean.reshape(c)
         if running_var is not None:
             v = running_var.data
             v *= 1 - momentum
-            v += momentum * var.data.reshape(c) * (n / (n - 1))
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are required when "
-                             "training=False")
-        inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype))
-        y = (input - Tensor._wrap(running_mean.data.astype(input.dtype)).reshape(shape)) \
-            * inv_std.reshape(shape)
+            v += momentum * var.reshape(c) * (n / (n - 1))
+        return y
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are required when "
+                         "training=False")
+    inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype))
+    y = (input - Tensor._wrap(running_mean.data.astype(input.dtype)).reshape(shape)) \
+        * inv_std.reshape(shape)
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
@@ -268,15 +265,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if k == 0 or input.shape[input.ndim - k:] != normalized_shape:
         raise ValueError(f"layer_norm: input shape {tuple(input.shape)} does not end in "
                          f"normalized_shape {normalized_shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise ValueError(f"layer_norm: {name} must have shape {normalized_shape}, got "
+                             f"{tuple(t.shape)}")
     dims = tuple(range(input.ndim - k, input.ndim))
-    centred = input - input.mean(dim=dims, keepdim=True)
-    var = (centred * centred).mean(dim=dims, keepdim=True)
-    y = centred * (var + eps) ** -0.5
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    lead = tuple(range(input.ndim - k))
+    return _norm_op.normalize(input, weight, bias, dims, normalized_shape, lead, eps)[0]
 
 
 def embedding(input, weight, padding_idx=None):

@@ -245,3 +245,16 @@ def test_cross_entropy_unbatched(reduction):
     f = lambda x: F.cross_entropy(x, y, reduction=reduction, label_smoothing=0.1)  # noqa: E731
     assert mg.gradcheck(f, (t(4),))
     assert mg.gradgradcheck(f, (t(4),))
+
+
+def test_layer_norm_gradgradcheck():
+    w, b = t(2, 3, seed=5), t(2, 3, seed=6)
+    f = lambda x, w, b: F.layer_norm(x, (2, 3), w, b)  # noqa: E731
+    assert mg.gradgradcheck(f, (t(2, 2, 3), w, b))
+    assert mg.gradgradcheck(lambda x: F.layer_norm(x, 3), (t(2, 3),))
+
+
+def test_batch_norm_without_affine_gradgradcheck():
+    f = lambda x: F.batch_norm(x, None, None, training=True)  # noqa: E731
+    assert mg.gradcheck(f, (t(3, 2, 2),))
+    assert mg.gradgradcheck(f, (t(3, 2, 2),))

@@ -1,0 +1,77 @@
+"""The fused normalisation op behind batch norm (training mode) and layer norm.
+
+``y = (x - mean) / sqrt(var + eps) * weight + bias`` with ``mean`` and the biased ``var``
+taken over ``stat_dims``. Composed from Tensor ops this is a dozen graph nodes; as one op
+the forward is plain numpy, and the first-order backward is the closed form
+
+    xhat = (x - mean) / sqrt(var + eps),   gh = g * weight
+    dx = (gh - mean(gh) - xhat * mean(gh * xhat)) / sqrt(var + eps)
+    dweight = sum(g * xhat),   dbias = sum(g)
+
+(means over ``stat_dims``, sums over ``param_dims``). Under ``create_graph=True`` the same
+formula is evaluated with Tensor ops, so second derivatives stay exact.
+"""
+import numpy as np
+
+from .. import grad_mode
+from ..tensor import Tensor, make
+
+
+def normalize(x, weight, bias, stat_dims, param_shape, param_dims, eps):
+    """Returns ``(y, mean, var)``; ``mean`` and ``var`` are numpy arrays with the stat dims
+    kept. ``weight``/``bias`` (or None) are viewed as ``param_shape`` to broadcast, and
+    their gradients are summed over ``param_dims``."""
+    xd = x.data
+    mean = xd.mean(axis=stat_dims, keepdims=True)
+    xc = xd - mean
+    var = np.mean(xc * xc, axis=stat_dims, keepdims=True)
+    invstd = 1.0 / np.sqrt(var + eps)
+    xhat = xc * invstd
+    y = xhat
+    if weight is not None:
+        y = y * weight.data.reshape(param_shape)
+    if bias is not None:
+        y = y + bias.data.reshape(param_shape)
+    parents = tuple(t for t in (x, weight, bias) if t is not None)
+
+    def backward(g, out):
+        if not grad_mode._enabled:
+            grads = _backward_array(g.data, xhat, invstd, weight, bias, stat_dims, param_shape,
+                                    param_dims, x.requires_grad)
+        else:
+            grads = _backward_tensor(g, x, weight, bias, stat_dims, param_shape, param_dims,
+                                     eps)
+        return tuple(gr for gr, t in zip(grads, (x, weight, bias)) if t is not None)
+
+    return make(y.astype(xd.dtype, copy=False), parents, backward, "Normalize"), mean, var
+
+
+def _backward_array(g, xhat, invstd, weight, bias, stat_dims, param_shape, param_dims, need_x):
+    wrap = Tensor._wrap
+    gx = gw = gb = None
+    if need_x:
+        gh = g * weight.data.reshape(param_shape) if weight is not None else g
+        gx = (gh - gh.mean(axis=stat_dims, keepdims=True)
+              - xhat * (gh * xhat).mean(axis=stat_dims, keepdims=True)) * invstd
+        gx = wrap(gx.astype(g.dtype, copy=False))
+    if weight is not None and weight.requires_grad:
+        gw = wrap((g * xhat).sum(axis=param_dims).reshape(weight.shape).astype(weight.dtype, copy=False))
+    if bias is not None and bias.requires_grad:
+        gb = wrap(g.sum(axis=param_dims).reshape(bias.shape).astype(bias.dtype, copy=False))
+    return gx, gw, gb
+
+
+def _backward_tensor(g, x, weight, bias, stat_dims, param_shape, param_dims, eps):
+    xc = x - x.mean(dim=stat_dims, keepdim=True)
+    invstd = ((xc * xc).mean(dim=stat_dims, keepdim=True) + eps) ** -0.5
+    xhat = xc * invstd
+    gx = gw = gb = None
+    if x.requires_grad:
+        gh = g * weight.reshape(param_shape) if weight is not None else g
+        gx = (gh - gh.mean(dim=stat_dims, keepdim=True)
+              - xhat * (gh * xhat).mean(dim=stat_dims, keepdim=True)) * invstd
+    if weight is not None and weight.requires_grad:
+        gw = (g * xhat).sum(dim=param_dims).reshape(weight.shape)
+    if bias is not None and bias.requires_grad:
+        gb = g.sum(dim=param_dims).reshape(bias.shape)
+    return gx, gw, gb
