@@ -617,3 +617,39 @@ def test_backtracking_armijo():
     assert ok and f_new <= 0.01 + 1e-4 * t * -0.2 and evals == 1 + int(np.log2(1 / t))
     t, f_new, evals, ok = _line_search.backtracking_armijo(lambda t: np.nan, 1.0, -1.0, max_ls=5)
     assert not ok and evals == 5
+
+
+# ----- checkpoints and memory ---------------------------------------------------------------------
+def test_state_dicts_survive_save_and_load(tmp_path):
+    for cls, kwargs in [(LBFGS, dict(history_size=3)), (NewtonCG, {}), (Newton, {})]:
+        (x,) = params64([-1.5, 2.0])
+        opt = cls([x], **kwargs)
+        closure = closure_for(opt, rosenbrock, [x])
+        for _ in range(3):
+            opt.step(closure)
+        path = tmp_path / f"{cls.__name__}.npz"
+        mg.save(opt.state_dict(), path)
+        (y,) = params64(x.data)
+        resumed = cls([y], **kwargs)
+        resumed.load_state_dict(mg.load(path))
+        for _ in range(3):
+            opt.step(closure)
+            resumed.step(closure_for(resumed, rosenbrock, [y]))
+        np.testing.assert_array_equal(x.data, y.data)
+        assert opt.state[x]["func_evals"] == resumed.state[y]["func_evals"]
+
+
+@pytest.mark.parametrize("cls", [LBFGS, Newton, NewtonCG])
+def test_no_tensors_accumulate_over_many_steps(cls):
+    import gc
+    from minigrad.tensor import Tensor
+    (x,) = params64([-1.5, 2.0])
+    opt = cls([x]) if cls is not LBFGS else cls([x], max_iter=2)
+    closure = closure_for(opt, lambda x: rosenbrock(x) + 1e-3 * (x * x).sum(), [x])
+    counts = []
+    for i in range(150):
+        opt.step(closure)
+        if i in (20, 149):
+            gc.collect()
+            counts.append(sum(type(o) is Tensor for o in gc.get_objects()))
+    assert counts[1] <= counts[0] + 5  # no growth with the number of steps
