@@ -87,46 +87,57 @@ def evaluate(model):
     return loss, acc
 
 
-def train(make_opt, batch_size, epochs):
-    model = make_model()
-    model.load_state_dict(initial)
-    opt = make_opt(model.parameters())
-    # The same seed gives every run the same sequence of shuffles.
-    loader = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True,
-                        seed=args.seed)
-    losses, times, elapsed = [evaluate(model)[0]], [0.0], 0.0
-    for _ in range(epochs):
+class Run:
+    """One optimizer's training run: a model from the initial weights, its optimizer and
+    loader, and the training loss after every epoch with the training time spent so far."""
+
+    def __init__(self, name, batch_size, make_opt):
+        self.name, self.batch_size = name, batch_size
+        self.epochs = SGD1_EPOCHS if batch_size == 1 else args.epochs
+        self.model = make_model()
+        self.model.load_state_dict(initial)
+        self.opt = make_opt(self.model.parameters())
+        # The same seed gives every run the same sequence of shuffles.
+        self.loader = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size,
+                                 shuffle=True, seed=args.seed)
+        self.losses, self.times = [evaluate(self.model)[0]], [0.0]
+
+    def train_one_epoch(self):
         start = time.perf_counter()
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
+        for xb, yb in self.loader:
+            loss = F.cross_entropy(self.model(xb), yb)
+            self.opt.zero_grad()
             loss.backward()
-            opt.step()
-        elapsed += time.perf_counter() - start  # training time only, not the evaluation
-        losses.append(evaluate(model)[0])
-        times.append(elapsed)
-    return losses, times, evaluate(model)[1]
+            self.opt.step()
+        # Training time only, not the evaluation.
+        self.times.append(self.times[-1] + time.perf_counter() - start)
+        self.losses.append(evaluate(self.model)[0])
 
 
 # Compile each optimizer's Numba kernel before timing anything (the first step() of a kind
 # compiles it), so that compile time is not counted as training time.
 for _, _, make_opt in RUNS:
-    train(make_opt, n, 1)
+    scratch = make_model()
+    F.cross_entropy(scratch(Xtr[:8]), ytr[:8]).backward()
+    make_opt(scratch.parameters()).step()
+
+runs = [Run(*spec) for spec in RUNS]
+# Round robin, one epoch of each run in turn: a burst of load from other programs on the
+# machine then slows every run alike instead of spoiling one run's wall time.
+for epoch in range(args.epochs):
+    for run in runs:
+        if epoch < run.epochs:
+            run.train_one_epoch()
 
 print(f"digits: {n} train / {len(X_test)} test images, MLP 64-64-10, {args.epochs} epochs "
       f"(SGD batch 1: {SGD1_EPOCHS} epochs), same initial weights and batches for every run")
 print(f"{'optimizer':<17} {'batch':>5} {'epochs':>6} {'steps':>6} {'train loss':>10} "
       f"{'test acc':>8} {'time (s)':>8}")
-results = {}
-for name, batch_size, make_opt in RUNS:
-    epochs = SGD1_EPOCHS if batch_size == 1 else args.epochs
-    losses, times, acc = train(make_opt, batch_size, epochs)
-    results[name] = (losses, times)
-    steps = epochs * -(-n // batch_size)
-    print(f"{name:<17} {batch_size:>5} {epochs:>6} {steps:>6} {losses[-1]:>10.4f} "
-          f"{acc:>8.2%} {times[-1]:>8.2f}")
-best = min(results, key=lambda k: results[k][0][-1])
-print(f"lowest final training loss: {best}")
+for run in runs:
+    steps = run.epochs * len(run.loader)
+    print(f"{run.name:<17} {run.batch_size:>5} {run.epochs:>6} {steps:>6} {run.losses[-1]:>10.4f} "
+          f"{evaluate(run.model)[1]:>8.2%} {run.times[-1]:>8.2f}")
+print(f"lowest final training loss: {min(runs, key=lambda r: r.losses[-1]).name}")
 
 if args.plot:
     import matplotlib
@@ -134,10 +145,11 @@ if args.plot:
     import matplotlib.pyplot as plt
 
     fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for name, (losses, times) in results.items():
-        ax_epoch.plot(np.arange(len(losses)), losses, marker=".", label=name)
-        ax_time.plot(times, losses, marker=".", label=name)
+    for run in runs:
+        ax_epoch.plot(np.arange(len(run.losses)), run.losses, marker=".", label=run.name)
+        ax_time.plot(run.times, run.losses, marker=".", label=run.name)
     ax_epoch.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
+    ax_epoch.xaxis.get_major_locator().set_params(integer=True)
     ax_time.set(xlabel="training wall time (s)", yscale="log")
     for ax in (ax_epoch, ax_time):
         ax.grid(alpha=0.3)
