@@ -157,3 +157,20 @@ def test_init_gains_and_fans_match_torch():
     from torch.nn.init import _calculate_fan_in_and_fan_out as torch_fans
     for shape in [(3, 4), (5, 2, 3, 3)]:
         assert nn.init._calculate_fan_in_and_fan_out(mg.zeros(*shape)) == torch_fans(torch.zeros(shape))
+
+
+def test_torch_state_dict_loads_into_the_same_architecture():
+    def build(lib):
+        return lib.Sequential(lib.Conv2d(1, 4, 3, padding=1), lib.BatchNorm2d(4), lib.ReLU(),
+                              lib.MaxPool2d(2), lib.Flatten(), lib.Linear(16, 8),
+                              lib.LayerNorm(8), lib.Linear(8, 3))
+    theirs = build(torch.nn).double()
+    theirs.train()
+    theirs(torch.randn(5, 1, 4, 4, dtype=torch.float64))  # move the running statistics
+    theirs.eval()
+    mine = build(nn).double().eval()
+    sd = {k: v.numpy() for k, v in theirs.state_dict().items()}
+    assert list(sd) == list(mine.state_dict())
+    mine.load_state_dict(sd)
+    x = RNG.standard_normal((3, 1, 4, 4))
+    close(mine(mg.tensor(x, dtype=mg.float64)), theirs(torch.from_numpy(x)))
