@@ -55,7 +55,8 @@ def run(args):
                        f"{', '.join(SURFACES)}")
     lineup = split_lineup(args.optimizers)
     if not lineup:
-        raise CLIError(f"--optimizers: give at least one of {', '.join(available_optimizers())}")
+        raise CLIError(f"--optimizers: give at least one of "
+                       f"{', '.join(available_optimizers())}")
     try:
         for entry in lineup:
             resolve(entry, surface)  # validates names and hyperparameter syntax

@@ -11,9 +11,9 @@ Nothing here needs matplotlib until you render: :func:`race`, the surfaces and :
     >>> viz.plot_race(result, "race.png")                  # doctest: +SKIP
     >>> viz.animate_race(result, "race.gif")               # doctest: +SKIP
 """
-from .graph import GraphCapture, capture, graph, save_graph
+from .compgraph import GraphCapture, capture, graph, save_graph
 from .optimizers import DEFAULT_LINEUP, OPTIMIZERS, OptimizerEntry, parse_spec
-from .race import RaceResult, Trajectory, race
+from .racing import RaceResult, Trajectory, race
 from .animate import animate_race, frame_steps
 from .plot import plot_losses, plot_race
 from .surfaces import SURFACES, LossSurface, get_surface

@@ -252,8 +252,8 @@ def _accepted(cls, hyper, name, given):
         return hyper
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return hyper
-    valid = [k for k, p in params.items() if k != "params"
-             and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    valid = [k for k, p in params.items() if k != "params" and p.kind in named]
     unknown = sorted(given - set(valid))
     if unknown:
         raise ValueError(f"{name} has no hyperparameter {unknown[0]!r}; choose from "
