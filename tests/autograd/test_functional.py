@@ -223,7 +223,8 @@ def test_independent_inputs_give_zeros_or_strict_errors():
 
 def test_argument_errors_are_clear():
     x = t64([1.0, 2.0])
-    with pytest.raises(RuntimeError, match=r"v\[0\] has shape \(3,\).*output\[0\] has shape \(2,\)"):
+    shapes = r"v\[0\] has shape \(3,\).*output\[0\] has shape \(2,\)"
+    with pytest.raises(RuntimeError, match=shapes):
         F.vjp(lambda x: x * 2, x, t64([1.0, 2.0, 3.0]))
     with pytest.raises(RuntimeError, match="v can only be None"):
         F.vjp(lambda x: x * 2, x)
