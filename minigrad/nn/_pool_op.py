@@ -31,6 +31,16 @@ def _out_hw(in_hw, kernel, stride, padding):
     return tuple((s + 2 * p - k) // st + 1 for s, k, st, p in zip(in_hw, kernel, stride, padding))
 
 
+def _memory_order(a):
+    """Axis permutation ``order`` with ``a.transpose(order)`` C-contiguous (e.g. (0, 2, 3, 1)
+    for a channels-last array), or the identity when ``a`` is not a permuted contiguous
+    array (then the callers work on a C-contiguous copy)."""
+    order = tuple(int(i) for i in np.argsort(a.strides, kind="stable")[::-1])
+    if a.transpose(order).flags.c_contiguous:
+        return order
+    return tuple(range(a.ndim))
+
+
 def max_pool(x, kernel, stride, padding):
     """Differentiable max pooling of a 4-d tensor (arguments already validated)."""
     n, c, h, w = x.shape
@@ -44,34 +54,50 @@ def max_pool(x, kernel, stride, padding):
     # With padding <= kernel/2 every window holds a real element, so these are in range.
     rows = np.arange(oh).reshape(-1, 1) * sh + k // kw - ph
     cols = np.arange(ow) * sw + k % kw - pw
-    flat = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    # Flat positions in x's own memory order, so that the gradient comes back in x's
+    # layout: elementwise ops between arrays of different layouts are several times slower.
+    order = _memory_order(x.data)
+    base_strides = np.cumprod((1,) + tuple(x.shape[i] for i in order[::-1]))[-2::-1]
+    st = [0] * 4
+    for i, axis in enumerate(order):
+        st[axis] = int(base_strides[i])
+    flat = np.arange(n).reshape(n, 1, 1, 1) * st[0] + np.arange(c).reshape(1, c, 1, 1) * st[1] \
+        + rows * st[2] + cols * st[3]
     overlap = sh < kh or sw < kw
-    return _gather(x, flat, overlap, "MaxPool2d")
+    return _gather(x, flat, order, overlap, "MaxPool2d")
 
 
-def _gather(src, flat, overlap, name):
-    """``src.reshape(-1)[flat]``; its backward scatters back."""
+def _flat_view(a, order):
+    """``a``'s elements in the memory order ``order`` as a 1-d array (a view when ``a`` is
+    laid out that way, else a copy)."""
+    return np.ascontiguousarray(a.transpose(order)).reshape(-1)
+
+
+def _gather(src, flat, order, overlap, name):
+    """Elements of ``src`` at positions ``flat`` of its ``order``-permuted flattening; the
+    backward scatters back."""
     shape = src.shape
 
     def backward(g, out):
-        return (_scatter(g, flat, shape, overlap),)
+        return (_scatter(g, flat, shape, order, overlap),)
 
-    return make(src.data.reshape(-1)[flat], (src,), backward, name)
+    return make(_flat_view(src.data, order)[flat], (src,), backward, name)
 
 
-def _scatter(g, flat, shape, overlap):
-    """Zeros of ``shape`` with ``g`` added at ``flat`` (the adjoint of :func:`_gather`)."""
+def _scatter(g, flat, shape, order, overlap):
+    """Zeros of ``shape`` with ``g`` added at ``flat`` (the adjoint of :func:`_gather`),
+    laid out in memory order ``order``."""
     size = int(np.prod(shape))
     if overlap:  # an input element can be the maximum of several windows
         data = np.bincount(flat.reshape(-1), weights=g.data.reshape(-1), minlength=size)
-        data = data.astype(g.dtype, copy=False).reshape(shape)
+        data = data.astype(g.dtype, copy=False)
     else:
         data = np.zeros(size, dtype=g.dtype)
         data[flat.reshape(-1)] = g.data.reshape(-1)
-        data = data.reshape(shape)
+    data = data.reshape([shape[i] for i in order]).transpose(np.argsort(order))
 
     def backward(G, out):
-        return (_gather(G, flat, overlap, "MaxPool2dBackwardBackward"),)
+        return (_gather(G, flat, order, overlap, "MaxPool2dBackwardBackward"),)
 
     return make(data, (g,), backward, "MaxPool2dBackward")
 

@@ -35,7 +35,7 @@ def test_conv2d_forward_and_backward_match_loops(case):
     w = rng.standard_normal((case["o"], case["c"], case["kh"], case["kw"]))
     b = rng.standard_normal(case["o"])
     stride, padding = (case["sh"], case["sw"]), (case["ph"], case["pw"])
-    xt = mg.tensor(x, dtype=mg.float64, requires_grad=True)
+    xt = mg.Tensor(x, requires_grad=True)  # no copy: keeps the layout
     wt = mg.tensor(w, dtype=mg.float64, requires_grad=True)
     y = F.conv2d(xt, wt, mg.tensor(b, dtype=mg.float64), stride=stride, padding=padding)
     np.testing.assert_allclose(y.data, conv2d_loop(x, w, b, stride, padding), atol=1e-12)
@@ -65,9 +65,15 @@ def test_pooling_matches_loops(case):
     padding = (min(case["ph"], kernel[0] // 2), min(case["pw"], kernel[1] // 2))
     if any((s + 2 * p - k) < 0 for s, k, p in zip(x.shape[2:], kernel, padding)):
         return
-    xt = mg.tensor(x, dtype=mg.float64)
-    np.testing.assert_array_equal(F.max_pool2d(xt, kernel, stride, padding).data,
-                                  pool_loop(x, kernel, stride, padding, np.max, -np.inf))
+    xt = mg.Tensor(x, requires_grad=True)
+    out = F.max_pool2d(xt, kernel, stride, padding)
+    np.testing.assert_array_equal(out.data, pool_loop(x, kernel, stride, padding, np.max, -np.inf))
+    # the gradient of the sum counts how many windows each element is the maximum of,
+    # and comes back in the input's memory layout
+    out.sum().backward()
+    big = [i for i, size in enumerate(x.shape) if size > 1]  # size-1 strides are arbitrary
+    assert [xt.grad.data.strides[i] for i in big] == [x.strides[i] for i in big]
+    assert xt.grad.data.sum() == out.data.size
     np.testing.assert_allclose(F.avg_pool2d(xt, kernel, stride, padding).data,
                                pool_loop(x, kernel, stride, padding, np.mean, 0.0), atol=1e-12)
 
