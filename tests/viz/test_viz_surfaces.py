@@ -30,8 +30,8 @@ REFERENCE = {
                                 + y**2 - 10 * np.cos(2 * np.pi * y)),
                   lambda x, y: (2 * x + 20 * np.pi * np.sin(2 * np.pi * x),
                                 2 * y + 20 * np.pi * np.sin(2 * np.pi * y))),
-    "quadratic": (lambda x, y: 0.25 * (x + y)**2 + 6.25 * (x - y)**2,
-                  lambda x, y: (0.5 * (x + y) + 12.5 * (x - y), 0.5 * (x + y) - 12.5 * (x - y))),
+    "quadratic": (lambda x, y: 0.25 * (x + y)**2 + 25 * (x - y)**2,
+                  lambda x, y: (0.5 * (x + y) + 50 * (x - y), 0.5 * (x + y) - 50 * (x - y))),
 }
 
 
