@@ -50,10 +50,6 @@ def max_pool(x, kernel, stride, padding):
     # argmax over one copy of the windows: the first maximum wins ties, and a NaN wins
     # (numpy's argmax returns the first NaN), as in PyTorch.
     k = win.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
-    # Offset k of window (i, j) is row i*sh + k//kw - ph, column j*sw + k%kw - pw of x.
-    # With padding <= kernel/2 every window holds a real element, so these are in range.
-    rows = np.arange(oh).reshape(-1, 1) * sh + k // kw - ph
-    cols = np.arange(ow) * sw + k % kw - pw
     # Flat positions in x's own memory order, so that the gradient comes back in x's
     # layout: elementwise ops between arrays of different layouts are several times slower.
     order = _memory_order(x.data)
@@ -61,8 +57,16 @@ def max_pool(x, kernel, stride, padding):
     st = [0] * 4
     for i, axis in enumerate(order):
         st[axis] = int(base_strides[i])
-    flat = np.arange(n).reshape(n, 1, 1, 1) * st[0] + np.arange(c).reshape(1, c, 1, 1) * st[1] \
-        + rows * st[2] + cols * st[3]
+    # Offset k of window (i, j) is row i*sh + k//kw - ph, column j*sw + k%kw - pw of x
+    # (with padding <= kernel/2 every window holds a real element, so all are in range):
+    # flat = plane(n, c) + window corner(i, j) + offset table[k].
+    plane = np.arange(n).reshape(n, 1, 1, 1) * st[0] + np.arange(c).reshape(1, c, 1, 1) * st[1]
+    corner = np.arange(oh).reshape(-1, 1) * (sh * st[2]) + np.arange(ow) * (sw * st[3])
+    offsets = np.arange(kh * kw)
+    table = (offsets // kw - ph) * st[2] + (offsets % kw - pw) * st[3]
+    flat = table[k]
+    flat += corner
+    flat += plane
     overlap = sh < kh or sw < kw
     return _gather(x, flat, order, overlap, "MaxPool2d")
 
