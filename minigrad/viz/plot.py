@@ -122,9 +122,20 @@ def plot_race(result, path=None, *, kind="contour", figsize=(7.0, 6.0), dpi=100,
 
 def _draw_3d(ax, result, grid):
     surface = result.surface
-    X, Y, Z = surface.grid(min(grid, 80))
+    n = min(grid, 80)
+    X, Y, Z = surface.grid(n)
     H = surface_height(surface, Z)
-    ax.plot_surface(X, Y, H, cmap="Blues_r", alpha=0.5, linewidth=0, antialiased=True)
+    # rcount/ccount: plot_surface otherwise resamples to 50 x 50, which saw-tooths the valleys.
+    ax.plot_surface(X, Y, H, cmap="Blues_r", alpha=0.6, linewidth=0, antialiased=False,
+                    rcount=n, ccount=n)
+    x0, y0 = result.start
+    ax.plot([x0], [y0], surface_height(surface, np.asarray(surface(x0, y0))).reshape(1),
+            linestyle="none", marker="o", markersize=6, color="black", label="start", zorder=6)
+    if surface.minima:
+        mx, my = np.asarray(surface.minima, float).reshape(-1, 2).T
+        ax.plot(mx, my, surface_height(surface, np.asarray(surface(mx, my))).reshape(-1),
+                linestyle="none", marker="*", markersize=13, color="gold",
+                markeredgecolor="black", markeredgewidth=0.8, label="minimum", zorder=6)
     for i, traj in enumerate(result):
         xs, ys = traj.positions.T
         hs = surface_height(surface, traj.losses).astype(float)
