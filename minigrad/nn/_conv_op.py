@@ -12,7 +12,7 @@ Their backwards are expressed with each other:
 ``d weight_grad(x, g) / (x, g) = (input_grad(g, H), conv(x, H))``.
 
 Forward: im2col from a strided window view (``sliding_window_view``) copied once into a
-``(N*OH*OW, C*kh*kw)`` matrix, then one BLAS matmul with the weight. The output is an NCHW
+``(N*OH*OW, kh*kw*C)`` matrix (channels fastest), then one BLAS matmul with the weight. The output is an NCHW
 view of an NHWC ("channels last") array: making it contiguous would cost a copy, and the
 backward wants the gradient in that same layout, where ``g`` reshapes to
 ``(N*OH*OW, O)`` for free. The first-order backward reuses the forward's im2col matrix for
@@ -47,16 +47,35 @@ def windows(xpad, kernel, stride):
     return v[:, :, ::stride[0], ::stride[1]]
 
 
+def _channels_last_padded(x, padding):
+    """``x`` (N, C, H, W) as an (N, H + 2 ph, W + 2 pw, C) array (a view when unpadded)."""
+    ph, pw = padding
+    xh = x.transpose(0, 2, 3, 1)
+    if ph == 0 and pw == 0:
+        return xh
+    n, h, w, c = xh.shape
+    out = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
+    out[:, ph:ph + h, pw:pw + w, :] = xh
+    return out
+
+
 def _im2col(x, kernel, stride, padding):
-    """``(N*OH*OW, C*kh*kw)`` matrix of the windows, and ``(OH, OW)``."""
-    win = windows(pad_array(x, padding), kernel, stride)
-    n, c, oh, ow, kh, kw = win.shape
-    return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw), (oh, ow)
+    """``(N*OH*OW, kh*kw*C)`` matrix of the windows (channels fastest, so the copy reads
+    and the col2im adds write contiguous runs), and ``(OH, OW)``."""
+    v = sliding_window_view(_channels_last_padded(x, padding), kernel, axis=(1, 2))
+    win = v[:, ::stride[0], ::stride[1]]  # (N, OH, OW, C, kh, kw)
+    n, oh, ow, c, kh, kw = win.shape
+    return win.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kh * kw * c), (oh, ow)
+
+
+def _wmat(w):
+    """The weight as ``(O, kh*kw*C)``, matching the column order of :func:`_im2col`."""
+    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
 
 
 def _conv_array(x, w, stride, padding):
     cols, (oh, ow) = _im2col(x, w.shape[2:], stride, padding)
-    y = cols @ w.reshape(w.shape[0], -1).T
+    y = cols @ _wmat(w).T
     return y.reshape(x.shape[0], oh, ow, w.shape[0]).transpose(0, 3, 1, 2), cols
 
 
@@ -65,18 +84,24 @@ def _rows(g):
     return g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
 
 
+def _weight_from_rows(g2, cols, w_shape):
+    o, c, kh, kw = w_shape
+    # contiguous like the weight itself (a small copy), so .grad has the weight's layout
+    return np.ascontiguousarray((g2.T @ cols).reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+
+
 def _col2im(g2, w, x_shape, out_hw, stride, padding):
     """Input gradient from ``g2 = rows(g)``: ``dcols = g2 @ w`` scattered back window by
     window, one strided add per kernel offset."""
     n, c, h, wd = x_shape
     (sh, sw), (ph, pw) = stride, padding
-    o, _, kh, kw = w.shape
+    kh, kw = w.shape[2:]
     oh, ow = out_hw
-    dcols = (g2 @ w.reshape(o, -1)).reshape(n, oh, ow, c, kh, kw)
+    dcols = (g2 @ _wmat(w)).reshape(n, oh, ow, kh, kw, c)
     dxpad = np.zeros((n, h + 2 * ph, wd + 2 * pw, c), dtype=dcols.dtype)  # channels last
     for p in range(kh):
         for q in range(kw):
-            dxpad[:, p:p + sh * oh:sh, q:q + sw * ow:sw, :] += dcols[:, :, :, :, p, q]
+            dxpad[:, p:p + sh * oh:sh, q:q + sw * ow:sw, :] += dcols[:, :, :, p, q, :]
     return dxpad[:, ph:ph + h, pw:pw + wd, :].transpose(0, 3, 1, 2)
 
 
@@ -86,7 +111,7 @@ def _input_grad_array(g, w, x_shape, stride, padding):
 
 def _weight_grad_array(x, g, w_shape, stride, padding):
     cols, _ = _im2col(x, w_shape[2:], stride, padding)
-    return (_rows(g).T @ cols).reshape(w_shape)
+    return _weight_from_rows(_rows(g), cols, w_shape)
 
 
 def conv(x, w, stride, padding, bias=None):
@@ -106,7 +131,7 @@ def conv(x, w, stride, padding, bias=None):
             if x.requires_grad:
                 gx = Tensor._wrap(_col2im(g2, w.data, x.shape, g.shape[2:], stride, padding))
             if w.requires_grad:
-                gw = Tensor._wrap((g2.T @ cols).reshape(w.shape))
+                gw = Tensor._wrap(_weight_from_rows(g2, cols, w.shape))
             if need_b:
                 gb = Tensor._wrap(g2.sum(axis=0))
         else:
