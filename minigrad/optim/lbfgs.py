@@ -55,6 +55,11 @@ class LBFGS(Optimizer):
     ``old_stps`` (the ``s``'s), ``ro``, ``H_diag``, ``prev_flat_grad``, ``prev_loss``, ``al``.
     Vectors are flat numpy arrays over all parameters (in parameter order).
 
+    Memory: the pairs live in two ``(history_size + 1) x n`` arrays allocated with
+    ``np.zeros`` at the first iteration (pages are mapped by the OS as pairs fill them, so an
+    unfilled history costs address space, not RAM), as PyTorch's ``param_bytes *
+    (history_size + 1)`` per array.
+
     Differences from PyTorch: one dtype for all parameters (they share one flat buffer), bad
     hyperparameters (``max_iter``, ``history_size``, ``line_search_fn``, ...) are rejected at
     construction rather than at the first step.
