@@ -130,6 +130,7 @@ def race(function, optimizers=DEFAULT_LINEUP, steps=None, start=None, *, blowup=
     labels = None
     if isinstance(optimizers, dict):
         labels, optimizers = list(optimizers), list(optimizers.values())
+    optimizers = list(optimizers)
     if not optimizers:
         raise ValueError("race needs at least one optimizer")
     # Resolve every entry before running any, so a bad name fails fast.
@@ -148,9 +149,14 @@ def _is_pair(entry):
 
 
 def _is_single(entry):
-    """One entry rather than a collection of entries (a list, tuple or dict of them)."""
-    return isinstance(entry, str) or _is_pair(entry) or callable(entry) or \
-        not isinstance(entry, (list, tuple, dict))
+    """One entry (a name, pair, class, factory or instance) rather than a collection of them."""
+    if isinstance(entry, str) or _is_pair(entry) or callable(entry):
+        return True
+    try:
+        iter(entry)
+    except TypeError:
+        return True  # an optimizer instance (or something resolve() will reject clearly)
+    return False
 
 
 def _run(surface, contestant, steps, start, centre, limit, blowup):

@@ -170,6 +170,14 @@ def test_bad_steps_and_start():
         race("saddle", optim.SGD([mg.tensor([1.0, 2.0, 3.0], requires_grad=True)], lr=0.1))
 
 
+def test_optimizers_may_be_any_iterable_or_a_single_entry():
+    assert [t.label for t in race("saddle", (n for n in ["sgd", "adam"]), steps=1)] == [
+        "SGD", "Adam"]
+    p = mg.tensor([0.0, 0.0], dtype=mg.float64, requires_grad=True)
+    assert len(race("saddle", optim.SGD([p], lr=0.1), steps=1)) == 1
+    assert len(race("saddle", ("adam", {"lr": 0.1}), steps=1)) == 1
+
+
 def test_zero_steps_records_the_start_only():
     t = race("beale", "adam", steps=0)[0]
     assert t.positions.shape == (1, 2) and t.status == "ok"
