@@ -112,7 +112,7 @@ def race(function, optimizers=DEFAULT_LINEUP, steps=None, start=None, *, blowup=
         steps: number of steps (default: the surface's).
         start: ``(x, y)`` (default: the surface's documented start point).
         blowup: a contestant further than ``blowup`` times the window's half-diagonal from the
-            window's centre is stopped as diverged.
+            window's centre is stopped: "diverged", or "escaped" on a surface unbounded below.
 
     Returns:
         a :class:`RaceResult`; ``result.trajectories`` in the order given.
