@@ -13,9 +13,10 @@ tensor), copies foreign arrays into the buffer and re-adopts them, so results st
 
 Parameters without a gradient must be skipped without touching their state, and parameters
 whose step counts differ (they missed steps) need different bias corrections. ``sync`` therefore
-returns *runs*: maximal stretches of consecutive parameters that have a gradient and share the
-same per-parameter key (e.g. the step count). In the usual case (every parameter has a gradient)
-that is a single run covering the whole buffer: one kernel call per group and dtype.
+returns *runs* of consecutive parameters that have a gradient, and the optimizer splits them
+further where the per-parameter key (e.g. the step count) changes. In the usual case (every
+parameter has a gradient) that is a single run covering the whole buffer: one kernel call per
+group and dtype.
 """
 import numpy as np
 
@@ -49,6 +50,7 @@ class FlatBuffer:
             self.data_views.append(dv)
             self.grad_views.append(gv)
         self.buffers = {}
+        self._pairs = list(zip(self.params, self.data_views))
 
     def state_buffer(self, name, fill=0.0):
         """The flat state array ``name`` (allocated on first use, filled with ``fill``)."""
@@ -63,45 +65,33 @@ class FlatBuffer:
         off, n = self.offsets[k], self.sizes[k]
         return self.buffers[name][off:off + n].reshape(self.data_views[k].shape)
 
-    def sync(self, key_of):
-        """Re-adopt rebound arrays and return the runs to update.
-
-        ``key_of(k)`` gives the value that must be equal across one kernel call (the step
-        count, ...). Returns a list of ``(start, stop, first_k, stop_k)``: element range in
-        the flat buffers and parameter index range.
-        """
+    def sync(self, _unused_key_of=None):
+        """Re-adopt rebound arrays; return the runs ``(k0, k1)`` of consecutive parameters
+        (indices ``k0 <= k < k1``) that have a gradient. (The argument is accepted and ignored
+        for callers written against the first version, which split runs by a key here.)"""
         runs = []
-        run_start_k = -1
-        run_key = None
-        params, data_views, grad_views = self.params, self.data_views, self.grad_views
-        for k in range(len(params)):
-            p = params[k]
-            dv = data_views[k]
+        k0 = -1
+        grad_views = self.grad_views
+        for k, (p, dv) in enumerate(self._pairs):
             if p.data is not dv:
                 self._adopt_data(k)
             g = p.grad
             if g is None:
-                if run_start_k >= 0:
-                    runs.append(self._run(run_start_k, k))
-                    run_start_k = -1
+                if k0 >= 0:
+                    runs.append((k0, k))
+                    k0 = -1
                 continue
-            gv = grad_views[k]
-            if g.data is not gv:
+            if g.data is not grad_views[k]:
                 self._adopt_grad(k, g)
-            key = key_of(k)
-            if run_start_k >= 0 and key != run_key:
-                runs.append(self._run(run_start_k, k))
-                run_start_k = -1
-            if run_start_k < 0:
-                run_start_k, run_key = k, key
-        if run_start_k >= 0:
-            runs.append(self._run(run_start_k, len(params)))
+            if k0 < 0:
+                k0 = k
+        if k0 >= 0:
+            runs.append((k0, len(self.params)))
         return runs
 
-    def _run(self, k0, k1):
-        start = self.offsets[k0]
-        stop = self.offsets[k1 - 1] + self.sizes[k1 - 1]
-        return start, stop, k0, k1
+    def span(self, k0, k1):
+        """Element range ``(start, stop)`` of parameters ``k0 .. k1-1`` in the flat buffers."""
+        return self.offsets[k0], self.offsets[k1 - 1] + self.sizes[k1 - 1]
 
     def _adopt_data(self, k):
         # The user rebound p.data (e.g. p.data = new_array): take its values, point it back.

@@ -39,8 +39,7 @@ class Adadelta(Optimizer):
         return {"step": 0, "square_avg": self._state_view(fb, k, "square_avg"),
                 "acc_delta": self._state_view(fb, k, "acc_delta")}
 
-    def _run_key(self, state):
-        return 0  # no per-parameter scalar enters the update
+    _run_key = staticmethod(lambda state: 0)  # no per-parameter scalar in the update
 
     def _launch(self, kernel, group, fb, start, stop, state):
         rho = group["rho"]
@@ -49,6 +48,3 @@ class Adadelta(Optimizer):
             -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
                fb.buffers["acc_delta"][start:stop], lr, rho_, omr, eps, wd, sign)
-
-    def _advance(self, state, fb, k, group):
-        state["step"] += 1

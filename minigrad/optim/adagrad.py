@@ -1,4 +1,6 @@
 """Adagrad: per-coordinate learning rates from the sum of squared gradients."""
+from operator import itemgetter
+
 from .optimizer import Optimizer, check_range
 
 
@@ -37,8 +39,7 @@ class Adagrad(Optimizer):
         return {"step": 0,
                 "sum": self._state_view(fb, k, "sum", group["initial_accumulator_value"])}
 
-    def _run_key(self, state):
-        return 0 if state is None else state["step"]
+    _run_key = staticmethod(itemgetter("step"))  # bias corrections depend on the step
 
     def _launch(self, kernel, group, fb, start, stop, state):
         t = state["step"] + 1
@@ -47,6 +48,3 @@ class Adagrad(Optimizer):
             group["eps"], -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["sum"][start:stop],
                clr, wd, eps, sign)
-
-    def _advance(self, state, fb, k, group):
-        state["step"] += 1

@@ -1,4 +1,6 @@
 """Adam and AdamW: bias-corrected first and second moment estimates."""
+from operator import itemgetter
+
 from .optimizer import Optimizer, check_betas, check_range, empty_buffer
 
 
@@ -45,8 +47,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = self._state_view(fb, k, "max_exp_avg_sq")
         return state
 
-    def _run_key(self, state):
-        return 0 if state is None else state["step"]
+    _run_key = staticmethod(itemgetter("step"))  # bias corrections depend on the step
 
     def _launch(self, kernel, group, fb, start, stop, state):
         amsgrad = bool(group["amsgrad"])
@@ -68,9 +69,6 @@ class Adam(Optimizer):
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_avg_sq"][start:stop], vmax, *scalars,
                (wd != 0 and not decoupled), amsgrad)
-
-    def _advance(self, state, fb, k, group):
-        state["step"] += 1
 
 
 class AdamW(Adam):

@@ -1,4 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
+from operator import itemgetter
+
 from .optimizer import Optimizer, check_betas, check_range
 
 
@@ -35,8 +37,7 @@ class Adamax(Optimizer):
         return {"step": 0, "exp_avg": self._state_view(fb, k, "exp_avg"),
                 "exp_inf": self._state_view(fb, k, "exp_inf")}
 
-    def _run_key(self, state):
-        return 0 if state is None else state["step"]
+    _run_key = staticmethod(itemgetter("step"))  # bias corrections depend on the step
 
     def _launch(self, kernel, group, fb, start, stop, state):
         t = state["step"] + 1
@@ -46,6 +47,3 @@ class Adamax(Optimizer):
                                 group["weight_decay"], -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_inf"][start:stop], *scalars)
-
-    def _advance(self, state, fb, k, group):
-        state["step"] += 1

@@ -1,4 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
+from operator import itemgetter
+
 from .optimizer import Optimizer, check_betas, check_range
 
 
@@ -43,8 +45,7 @@ class NAdam(Optimizer):
         return {"step": 0, "mu_product": 1.0, "exp_avg": self._state_view(fb, k, "exp_avg"),
                 "exp_avg_sq": self._state_view(fb, k, "exp_avg_sq")}
 
-    def _run_key(self, state):
-        return (0, 1.0) if state is None else (state["step"], state["mu_product"])
+    _run_key = staticmethod(itemgetter("step", "mu_product"))
 
     def _mus(self, state, group):
         t = state["step"] + 1
@@ -69,7 +70,8 @@ class NAdam(Optimizer):
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_avg_sq"][start:stop], *scalars, (wd != 0 and not decoupled))
 
-    def _advance(self, state, fb, k, group):
-        _, mu, _ = self._mus(state, group)
-        state["mu_product"] *= mu
-        state["step"] += 1
+    def _advance(self, states, fb, k0, group):
+        _, mu, _ = self._mus(states[0], group)  # the same for the whole run
+        for state in states:
+            state["mu_product"] *= mu
+            state["step"] += 1

@@ -46,8 +46,10 @@ class Optimizer:
 
     Subclasses define ``_kernel`` (a key of ``kernels.KERNELS``), ``_validate(group)``,
     ``_new_state(fb, k, group)`` (initial state of parameter ``k`` of flat buffer ``fb``),
-    ``_run_key(state)`` (what must be equal across one kernel call; ``state`` None means fresh),
-    ``_launch(kernel, group, fb, start, stop, state)`` and ``_advance(state, fb, k, group)``.
+    ``_run_key(state)`` (what must be equal across one kernel call, e.g. the step count),
+    ``_launch(kernel, group, fb, start, stop, state)`` (one kernel call over elements
+    ``start:stop``; ``state`` is the first parameter's) and ``_advance(states, fb, k0, group)``
+    (update the scalar state of the parameters ``k0, k0+1, ...`` just stepped).
 
     Args:
         params: iterable of Tensors, or of dicts with a ``'params'`` entry (parameter groups).
@@ -145,23 +147,27 @@ class Optimizer:
         serial, parallel = _kernels().KERNELS[self._kernel]
         state = self.state
         threshold = self._threshold
+        run_key = self._run_key
         for group, flats in zip(self.param_groups, self._flats):
             for fb in flats:
                 params = fb.params
-                run_key = self._run_key
-
-                def key_of(k, params=params):
-                    return run_key(state.get(params[k]))
-
-                for start, stop, k0, k1 in fb.sync(key_of):
-                    for k in range(k0, k1):
-                        p = params[k]
-                        if not state.get(p):
-                            state[p] = self._new_state(fb, k, group)
-                    kernel = parallel if stop - start >= threshold else serial
-                    self._launch(kernel, group, fb, start, stop, state[params[k0]])
-                    for k in range(k0, k1):
-                        self._advance(state[params[k]], fb, k, group)
+                for k0, k1 in fb.sync():
+                    states = [state.get(p) for p in params[k0:k1]]
+                    for i, st in enumerate(states):
+                        if not st:  # first gradient for this parameter: create its state
+                            st = states[i] = state[params[k0 + i]] = \
+                                self._new_state(fb, k0 + i, group)
+                    # Split where the per-parameter key (step count, ...) changes.
+                    i0, key0 = 0, run_key(states[0])
+                    for i in range(1, len(states) + 1):
+                        if i < len(states) and run_key(states[i]) == key0:
+                            continue
+                        start, stop = fb.span(k0 + i0, k0 + i)
+                        kernel = parallel if stop - start >= threshold else serial
+                        self._launch(kernel, group, fb, start, stop, states[i0])
+                        self._advance(states[i0:i], fb, k0 + i0, group)
+                        if i < len(states):
+                            i0, key0 = i, run_key(states[i])
         return loss
 
     def zero_grad(self, set_to_none=True):
@@ -265,6 +271,10 @@ class Optimizer:
     # ----- subclass helpers ----------------------------------------------------------------
     def _validate(self, group):
         pass
+
+    def _advance(self, states, fb, k0, group):
+        for state in states:
+            state["step"] += 1
 
     @staticmethod
     def _state_view(fb, k, name, fill=0.0):

@@ -45,8 +45,7 @@ class RMSprop(Optimizer):
             state["grad_avg"] = self._state_view(fb, k, "grad_avg")
         return state
 
-    def _run_key(self, state):
-        return 0
+    _run_key = staticmethod(lambda state: 0)  # no per-parameter scalar in the update
 
     def _launch(self, kernel, group, fb, start, stop, state):
         centered = bool(group["centered"])
@@ -69,6 +68,3 @@ class RMSprop(Optimizer):
         for k, p in enumerate(fb.params):
             if start <= fb.offsets[k] < stop and name not in self.state[p]:
                 self.state[p][name] = self._state_view(fb, k, name)
-
-    def _advance(self, state, fb, k, group):
-        state["step"] += 1

@@ -55,9 +55,10 @@ class SGD(Optimizer):
     def _new_state(self, fb, k, group):
         return {"momentum_buffer": None}
 
-    def _run_key(self, state):
+    @staticmethod
+    def _run_key(state):
         # Parameters whose buffer exists and those that start one need different kernel calls.
-        return state is not None and state["momentum_buffer"] is not None
+        return state["momentum_buffer"] is not None
 
     def _launch(self, kernel, group, fb, start, stop, state):
         use_momentum = group["momentum"] != 0
@@ -70,6 +71,8 @@ class SGD(Optimizer):
         kernel(fb.data[start:stop], fb.grad[start:stop], buf, lr, momentum, omd, wd, sign,
                use_momentum, first, bool(group["nesterov"]))
 
-    def _advance(self, state, fb, k, group):
-        if group["momentum"] != 0 and state["momentum_buffer"] is None:
-            state["momentum_buffer"] = fb.state_view("momentum_buffer", k)
+    def _advance(self, states, fb, k0, group):
+        if group["momentum"] != 0:
+            for k, state in enumerate(states, k0):
+                if state["momentum_buffer"] is None:
+                    state["momentum_buffer"] = fb.state_view("momentum_buffer", k)
