@@ -56,8 +56,9 @@ class _BatchNorm(Module):
 
     def forward(self, input):
         if input.ndim not in self._expected_ndims:
-            raise ValueError(f"{type(self).__name__}: expected {' or '.join(f'{d}-d' for d in self._expected_ndims)} "
-                             f"input, got shape {tuple(input.shape)}")
+            ndims = " or ".join(f"{d}-d" for d in self._expected_ndims)
+            raise ValueError(f"{type(self).__name__}: expected {ndims} input, got shape "
+                             f"{tuple(input.shape)}")
         if input.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}: input has {input.shape[1]} channels (dim 1) "
                              f"but num_features={self.num_features}")
