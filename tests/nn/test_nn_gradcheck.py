@@ -258,3 +258,16 @@ def test_batch_norm_without_affine_gradgradcheck():
     f = lambda x: F.batch_norm(x, None, None, training=True)  # noqa: E731
     assert mg.gradcheck(f, (t(3, 2, 2),))
     assert mg.gradgradcheck(f, (t(3, 2, 2),))
+
+
+def test_max_pool2d_non_overlapping_gradgradcheck():
+    x = mg.tensor(np.random.default_rng(2).permutation(36).reshape(1, 1, 6, 6) / 10.0,
+                  dtype=mg.float64, requires_grad=True)
+    assert mg.gradgradcheck(lambda x: F.max_pool2d(x, 2), (x,), eps=1e-4)
+
+
+def test_conv_relu_pool_chain_gradcheck():
+    # conv outputs are channels-last in memory; the chain mixes both layouts
+    w, b = t(3, 2, 3, 3, seed=8), t(3, seed=9)
+    f = lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, padding=1).relu(), 2)  # noqa: E731
+    assert mg.gradcheck(f, (t(2, 2, 4, 4), w, b))
