@@ -21,7 +21,7 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
-from . import _conv_op, _loss_op, _norm_op, _pool_op
+from . import _conv_op, _embedding_op, _loss_op, _norm_op, _pool_op
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
@@ -286,7 +286,7 @@ def embedding(input, weight, padding_idx=None):
         bad = idx[(idx < 0) | (idx >= num)]
         raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for "
                          f"num_embeddings={num}, got {bad.ravel()[:5].tolist()}")
-    out = weight[Tensor._wrap(idx)]
+    out = _embedding_op.lookup(weight, idx)
     if padding_idx is not None:
         pi = padding_idx % num if padding_idx < 0 else padding_idx
         keep = Tensor._wrap(np.expand_dims(idx != pi, -1))

@@ -271,3 +271,13 @@ def test_conv_relu_pool_chain_gradcheck():
     w, b = t(3, 2, 3, 3, seed=8), t(3, seed=9)
     f = lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, padding=1).relu(), 2)  # noqa: E731
     assert mg.gradcheck(f, (t(2, 2, 4, 4), w, b))
+
+
+def test_embedding_gradgradcheck_and_empty_indices():
+    idx = mg.tensor(np.array([[2, 0, 2], [1, 2, 2]]))
+    w = t(4, 2)
+    assert mg.gradgradcheck(lambda w: F.embedding(idx, w), (w,))
+    out = F.embedding(mg.tensor(np.zeros((0,), dtype=np.int64)), w)
+    assert out.shape == (0, 2)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, np.zeros((4, 2)))
