@@ -43,8 +43,7 @@ class Adadelta(Optimizer):
 
     def _launch(self, kernel, group, fb, start, stop, state):
         rho = group["rho"]
-        lr, rho_, omr, eps, wd, sign = self._scalars(
-            fb.dtype, group["lr"], rho, 1 - rho, group["eps"], group["weight_decay"],
-            -1.0 if group["maximize"] else 1.0)
+        hp = self._scalars(fb.dtype, group["lr"], rho, 1 - rho, group["eps"],
+                           group["weight_decay"], -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
-               fb.buffers["acc_delta"][start:stop], lr, rho_, omr, eps, wd, sign)
+               fb.buffers["acc_delta"][start:stop], hp)

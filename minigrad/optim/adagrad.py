@@ -43,8 +43,7 @@ class Adagrad(Optimizer):
 
     def _launch(self, kernel, group, fb, start, stop, state):
         t = state["step"] + 1
-        clr, wd, eps, sign = self._scalars(
-            fb.dtype, group["lr"] / (1 + (t - 1) * group["lr_decay"]), group["weight_decay"],
-            group["eps"], -1.0 if group["maximize"] else 1.0)
-        kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["sum"][start:stop],
-               clr, wd, eps, sign)
+        hp = self._scalars(fb.dtype, group["lr"] / (1 + (t - 1) * group["lr_decay"]),
+                           group["weight_decay"], group["eps"],
+                           -1.0 if group["maximize"] else 1.0)
+        kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["sum"][start:stop], hp)

@@ -63,12 +63,12 @@ class Adam(Optimizer):
         step_size = lr / (1 - beta1 ** t)
         bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
         decay = 1 - lr * wd if decoupled else 1.0
-        scalars = self._scalars(fb.dtype, step_size, beta1, 1 - beta1, beta2, 1 - beta2,
+        hp = self._scalars(fb.dtype, step_size, beta1, 1 - beta1, beta2, 1 - beta2,
                                 bias_correction2_sqrt, group["eps"], wd, decay,
                                 -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
-               fb.buffers["exp_avg_sq"][start:stop], vmax, *scalars,
-               (wd != 0 and not decoupled), amsgrad)
+               fb.buffers["exp_avg_sq"][start:stop], vmax, hp, (wd != 0 and not decoupled),
+               amsgrad)
 
 
 class AdamW(Adam):

@@ -43,7 +43,7 @@ class Adamax(Optimizer):
         t = state["step"] + 1
         beta1, beta2 = group["betas"]
         clr = group["lr"] / (1 - beta1 ** t)
-        scalars = self._scalars(fb.dtype, clr, beta1, 1 - beta1, beta2, group["eps"],
+        hp = self._scalars(fb.dtype, clr, beta1, 1 - beta1, beta2, group["eps"],
                                 group["weight_decay"], -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
-               fb.buffers["exp_inf"][start:stop], *scalars)
+               fb.buffers["exp_inf"][start:stop], hp)

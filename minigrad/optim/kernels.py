@@ -17,8 +17,10 @@ Hygiene (each item cost a measured slowdown or a wrong answer in the prototypes)
   Adam 6-7x slower; numpy's gives IEEE inf/nan instead, which is what the reference does too.
 * No ``fastmath``: it lets LLVM fold ``isnan`` and reassociate, breaking NaN propagation and the
   bit-exact agreement with the reference.
-* Scalars are passed in the arrays' dtype by the caller (:mod:`minigrad.optim._flat`); a Python
-  float would make a float32 loop compute in float64 (1.5-3x slower and different results).
+* Scalars are passed in the arrays' dtype (a Python float would make a float32 loop compute in
+  float64: 1.5-3x slower and different results), packed in one small array ``hp`` whose order is
+  given by each kernel's first lines. One array argument instead of ten scalars cuts Numba's
+  dispatch cost from ~4.5 us to ~1.5 us per call (measured), which dominates small models.
 * Boolean options are runtime arguments, not compile-time specialisations, so each kernel compiles
   once per dtype (float32, float64) and never again. Options that guard an optional buffer's
   load/store select one of a few loop copies *outside* the element loop (see below).
@@ -84,8 +86,12 @@ def _sgd_elem(i, p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sig
 
 
 @_serial
-def sgd_serial(p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sign,
-               use_momentum, first, nesterov):
+def sgd_serial(p, g, buf, hp, use_momentum, first, nesterov):
+    lr = hp[0]
+    momentum = hp[1]
+    one_minus_dampening = hp[2]
+    weight_decay = hp[3]
+    sign = hp[4]
     if use_momentum:
         for i in range(p.size):
             _sgd_elem(i, p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sign,
@@ -97,8 +103,12 @@ def sgd_serial(p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sign,
 
 
 @_parallel
-def sgd_parallel(p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sign,
-                 use_momentum, first, nesterov):
+def sgd_parallel(p, g, buf, hp, use_momentum, first, nesterov):
+    lr = hp[0]
+    momentum = hp[1]
+    one_minus_dampening = hp[2]
+    weight_decay = hp[3]
+    sign = hp[4]
     if use_momentum:
         for i in prange(p.size):
             _sgd_elem(i, p, g, buf, lr, momentum, one_minus_dampening, weight_decay, sign,
@@ -123,13 +133,21 @@ def _adagrad_elem(i, p, g, s, clr, weight_decay, eps, sign):
 
 
 @_serial
-def adagrad_serial(p, g, s, clr, weight_decay, eps, sign):
+def adagrad_serial(p, g, s, hp):
+    clr = hp[0]
+    weight_decay = hp[1]
+    eps = hp[2]
+    sign = hp[3]
     for i in range(p.size):
         _adagrad_elem(i, p, g, s, clr, weight_decay, eps, sign)
 
 
 @_parallel
-def adagrad_parallel(p, g, s, clr, weight_decay, eps, sign):
+def adagrad_parallel(p, g, s, hp):
+    clr = hp[0]
+    weight_decay = hp[1]
+    eps = hp[2]
+    sign = hp[3]
     for i in prange(p.size):
         _adagrad_elem(i, p, g, s, clr, weight_decay, eps, sign)
 
@@ -152,13 +170,25 @@ def _adadelta_elem(i, p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, 
 
 
 @_serial
-def adadelta_serial(p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, sign):
+def adadelta_serial(p, g, sq, acc, hp):
+    lr = hp[0]
+    rho = hp[1]
+    one_minus_rho = hp[2]
+    eps = hp[3]
+    weight_decay = hp[4]
+    sign = hp[5]
     for i in range(p.size):
         _adadelta_elem(i, p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, sign)
 
 
 @_parallel
-def adadelta_parallel(p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, sign):
+def adadelta_parallel(p, g, sq, acc, hp):
+    lr = hp[0]
+    rho = hp[1]
+    one_minus_rho = hp[2]
+    eps = hp[3]
+    weight_decay = hp[4]
+    sign = hp[5]
     for i in prange(p.size):
         _adadelta_elem(i, p, g, sq, acc, lr, rho, one_minus_rho, eps, weight_decay, sign)
 
@@ -189,8 +219,14 @@ def _rmsprop_elem(i, p, g, sq, gavg, buf, lr, alpha, one_minus_alpha, eps, weigh
 
 
 @_serial
-def rmsprop_serial(p, g, sq, gavg, buf, lr, alpha, one_minus_alpha, eps, weight_decay,
-                   momentum, sign, centered, use_momentum):
+def rmsprop_serial(p, g, sq, gavg, buf, hp, centered, use_momentum):
+    lr = hp[0]
+    alpha = hp[1]
+    one_minus_alpha = hp[2]
+    eps = hp[3]
+    weight_decay = hp[4]
+    momentum = hp[5]
+    sign = hp[6]
     n = p.size
     if centered and use_momentum:
         for i in range(n):
@@ -211,8 +247,14 @@ def rmsprop_serial(p, g, sq, gavg, buf, lr, alpha, one_minus_alpha, eps, weight_
 
 
 @_parallel
-def rmsprop_parallel(p, g, sq, gavg, buf, lr, alpha, one_minus_alpha, eps, weight_decay,
-                     momentum, sign, centered, use_momentum):
+def rmsprop_parallel(p, g, sq, gavg, buf, hp, centered, use_momentum):
+    lr = hp[0]
+    alpha = hp[1]
+    one_minus_alpha = hp[2]
+    eps = hp[3]
+    weight_decay = hp[4]
+    momentum = hp[5]
+    sign = hp[6]
     n = p.size
     if centered and use_momentum:
         for i in prange(n):
@@ -255,8 +297,17 @@ def _adam_elem(i, p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2, on
 
 
 @_serial
-def adam_serial(p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2, one_minus_beta2,
-                bias_correction2_sqrt, eps, weight_decay, decay_factor, sign, l2, amsgrad):
+def adam_serial(p, g, m, v, vmax, hp, l2, amsgrad):
+    step_size = hp[0]
+    beta1 = hp[1]
+    one_minus_beta1 = hp[2]
+    beta2 = hp[3]
+    one_minus_beta2 = hp[4]
+    bias_correction2_sqrt = hp[5]
+    eps = hp[6]
+    weight_decay = hp[7]
+    decay_factor = hp[8]
+    sign = hp[9]
     if amsgrad:
         for i in range(p.size):
             _adam_elem(i, p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2,
@@ -270,8 +321,17 @@ def adam_serial(p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2, one_
 
 
 @_parallel
-def adam_parallel(p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2, one_minus_beta2,
-                  bias_correction2_sqrt, eps, weight_decay, decay_factor, sign, l2, amsgrad):
+def adam_parallel(p, g, m, v, vmax, hp, l2, amsgrad):
+    step_size = hp[0]
+    beta1 = hp[1]
+    one_minus_beta1 = hp[2]
+    beta2 = hp[3]
+    one_minus_beta2 = hp[4]
+    bias_correction2_sqrt = hp[5]
+    eps = hp[6]
+    weight_decay = hp[7]
+    decay_factor = hp[8]
+    sign = hp[9]
     if amsgrad:
         for i in prange(p.size):
             _adam_elem(i, p, g, m, v, vmax, step_size, beta1, one_minus_beta1, beta2,
@@ -300,13 +360,27 @@ def _adamax_elem(i, p, g, m, u, clr, beta1, one_minus_beta1, beta2, eps, weight_
 
 
 @_serial
-def adamax_serial(p, g, m, u, clr, beta1, one_minus_beta1, beta2, eps, weight_decay, sign):
+def adamax_serial(p, g, m, u, hp):
+    clr = hp[0]
+    beta1 = hp[1]
+    one_minus_beta1 = hp[2]
+    beta2 = hp[3]
+    eps = hp[4]
+    weight_decay = hp[5]
+    sign = hp[6]
     for i in range(p.size):
         _adamax_elem(i, p, g, m, u, clr, beta1, one_minus_beta1, beta2, eps, weight_decay, sign)
 
 
 @_parallel
-def adamax_parallel(p, g, m, u, clr, beta1, one_minus_beta1, beta2, eps, weight_decay, sign):
+def adamax_parallel(p, g, m, u, hp):
+    clr = hp[0]
+    beta1 = hp[1]
+    one_minus_beta1 = hp[2]
+    beta2 = hp[3]
+    eps = hp[4]
+    weight_decay = hp[5]
+    sign = hp[6]
     for i in prange(p.size):
         _adamax_elem(i, p, g, m, u, clr, beta1, one_minus_beta1, beta2, eps, weight_decay, sign)
 
@@ -332,16 +406,36 @@ def _nadam_elem(i, p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
 
 
 @_serial
-def nadam_serial(p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2,
-                 eps, c_grad, c_avg, weight_decay, decay_factor, sign, l2):
+def nadam_serial(p, g, m, v, hp, l2):
+    beta1 = hp[0]
+    one_minus_beta1 = hp[1]
+    beta2 = hp[2]
+    one_minus_beta2 = hp[3]
+    bias_correction2 = hp[4]
+    eps = hp[5]
+    c_grad = hp[6]
+    c_avg = hp[7]
+    weight_decay = hp[8]
+    decay_factor = hp[9]
+    sign = hp[10]
     for i in range(p.size):
         _nadam_elem(i, p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
                     bias_correction2, eps, c_grad, c_avg, weight_decay, decay_factor, sign, l2)
 
 
 @_parallel
-def nadam_parallel(p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
-                   bias_correction2, eps, c_grad, c_avg, weight_decay, decay_factor, sign, l2):
+def nadam_parallel(p, g, m, v, hp, l2):
+    beta1 = hp[0]
+    one_minus_beta1 = hp[1]
+    beta2 = hp[2]
+    one_minus_beta2 = hp[3]
+    bias_correction2 = hp[4]
+    eps = hp[5]
+    c_grad = hp[6]
+    c_avg = hp[7]
+    weight_decay = hp[8]
+    decay_factor = hp[9]
+    sign = hp[10]
     for i in prange(p.size):
         _nadam_elem(i, p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2,
                     bias_correction2, eps, c_grad, c_avg, weight_decay, decay_factor, sign, l2)

@@ -64,11 +64,11 @@ class NAdam(Optimizer):
         c_grad = lr * (1 - mu) / (1 - mu_product)
         c_avg = lr * mu_next / (1 - mu_product * mu_next)
         decay = 1 - lr * wd if decoupled else 1.0
-        scalars = self._scalars(fb.dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t,
+        hp = self._scalars(fb.dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t,
                                 group["eps"], c_grad, c_avg, wd, decay,
                                 -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
-               fb.buffers["exp_avg_sq"][start:stop], *scalars, (wd != 0 and not decoupled))
+               fb.buffers["exp_avg_sq"][start:stop], hp, (wd != 0 and not decoupled))
 
     def _advance(self, states, fb, k0, group):
         _, mu, _ = self._mus(states[0], group)  # the same for the whole run

@@ -158,15 +158,16 @@ class Optimizer:
                             st = states[i] = state[params[k0 + i]] = \
                                 self._new_state(fb, k0 + i, group)
                     # Split where the per-parameter key (step count, ...) changes.
+                    n = len(states)
                     i0, key0 = 0, run_key(states[0])
-                    for i in range(1, len(states) + 1):
-                        if i < len(states) and run_key(states[i]) == key0:
+                    for i in range(1, n + 1):
+                        if i < n and run_key(states[i]) == key0:
                             continue
                         start, stop = fb.span(k0 + i0, k0 + i)
                         kernel = parallel if stop - start >= threshold else serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
                         self._advance(states[i0:i], fb, k0 + i0, group)
-                        if i < len(states):
+                        if i < n:
                             i0, key0 = i, run_key(states[i])
         return loss
 
@@ -286,9 +287,9 @@ class Optimizer:
 
     @staticmethod
     def _scalars(dtype, *values):
-        """Hyperparameters as scalars of the buffer's dtype (a Python float would make a
-        float32 kernel compute in float64)."""
-        return [dtype.type(v) for v in values]
+        """Hyperparameters packed as the kernels' ``hp`` array, in the buffer's dtype (a Python
+        float would make a float32 kernel compute in float64)."""
+        return np.array(values, dtype)
 
 
 _EMPTY = {}

@@ -58,11 +58,11 @@ class RMSprop(Optimizer):
         gavg = fb.buffers["grad_avg"][start:stop] if centered else empty
         buf = fb.buffers["momentum_buffer"][start:stop] if use_momentum else empty
         alpha = group["alpha"]
-        lr, alpha_, oma, eps, wd, mom, sign = self._scalars(
-            fb.dtype, group["lr"], alpha, 1 - alpha, group["eps"], group["weight_decay"],
-            group["momentum"], -1.0 if group["maximize"] else 1.0)
+        hp = self._scalars(fb.dtype, group["lr"], alpha, 1 - alpha, group["eps"],
+                           group["weight_decay"], group["momentum"],
+                           -1.0 if group["maximize"] else 1.0)
         kernel(fb.data[start:stop], fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
-               gavg, buf, lr, alpha_, oma, eps, wd, mom, sign, centered, use_momentum)
+               gavg, buf, hp, centered, use_momentum)
 
     def _add_state(self, fb, start, stop, name):
         for k, p in enumerate(fb.params):

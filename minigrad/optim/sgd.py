@@ -65,11 +65,10 @@ class SGD(Optimizer):
         first = state["momentum_buffer"] is None
         buf = fb.state_buffer("momentum_buffer")[start:stop] if use_momentum \
             else empty_buffer(fb.dtype)
-        lr, momentum, omd, wd, sign = self._scalars(
-            fb.dtype, group["lr"], group["momentum"], 1 - group["dampening"],
-            group["weight_decay"], -1.0 if group["maximize"] else 1.0)
-        kernel(fb.data[start:stop], fb.grad[start:stop], buf, lr, momentum, omd, wd, sign,
-               use_momentum, first, bool(group["nesterov"]))
+        hp = self._scalars(fb.dtype, group["lr"], group["momentum"], 1 - group["dampening"],
+                           group["weight_decay"], -1.0 if group["maximize"] else 1.0)
+        kernel(fb.data[start:stop], fb.grad[start:stop], buf, hp, use_momentum, first,
+               bool(group["nesterov"]))
 
     def _advance(self, states, fb, k0, group):
         if group["momentum"] != 0:
