@@ -6,6 +6,7 @@ always runs the one with the largest number next, so each node runs once, after 
 consumers have added their contributions. No recursion and no separate sort: graphs of any
 depth work, and only nodes that receive a gradient are visited.
 """
+import contextlib
 import heapq
 
 import numpy as np
@@ -158,8 +159,33 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
     return tuple(result)
 
 
+#: How ``backward()`` behaves inside an optimizer's closure (see :func:`closure_backward`).
+_closure_policy = None
+
+
+@contextlib.contextmanager
+def closure_backward(policy):
+    """While an optimizer evaluates a PyTorch-style closure (``zero_grad(); loss.backward();
+    return loss``), make ``backward()`` either keep the graph (``"retain"``: the optimizer
+    differentiates the loss again, as Newton does) or do nothing (``"skip"``: a line-search
+    trial needs only the value). Restored on exit, also when the closure raises.
+    Process-global, like the grad mode."""
+    global _closure_policy
+    if policy not in ("retain", "skip"):
+        raise ValueError(f"closure_backward: policy must be 'retain' or 'skip', got {policy!r}")
+    previous, _closure_policy = _closure_policy, policy
+    try:
+        yield
+    finally:
+        _closure_policy = previous
+
+
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """``tensor.backward(...)``: accumulate gradients into the leaves' ``.grad``."""
+    if _closure_policy == "skip":
+        return
+    if _closure_policy == "retain":
+        retain_graph = True
     seed = _seed(tensor, gradient)
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)

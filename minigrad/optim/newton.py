@@ -12,7 +12,7 @@ minigrad's own autograd (``grad(..., create_graph=True)``). The closure is PyTor
     optimizer.step(closure)          # returns the loss before the step
 
 A ``loss.backward()`` inside the closure would free the graph the optimizer differentiates
-again, so while the optimizer runs the closure, ``Tensor.backward`` keeps the graph
+again, so while the optimizer runs the closure, ``backward()`` keeps the graph
 (``retain_graph=True``), and during line-search trials (which only need the value) it does
 nothing. The switch is scoped to the closure call and undone even if the closure raises.
 
@@ -32,7 +32,6 @@ Python each. The vector work around them (a few axpys and dots per CG iteration,
 cannot pay; the parameters still live in the base class's flat buffer, so ``x += t p`` is one
 call over all of them.
 """
-import contextlib
 import math
 
 import numpy as np
@@ -80,7 +79,7 @@ class _NewtonBase(Optimizer):
         """The loss (a Tensor with its graph) and its gradient pieces, recorded for a second
         differentiation; ``None`` pieces for parameters the loss does not use."""
         name = type(self).__name__
-        with enable_grad(), _closure_backward(keep_graph=True):
+        with enable_grad(), engine.closure_backward("retain"):
             loss = closure()
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             raise TypeError(f"{name}.step: the closure must return the loss as a one-element "
@@ -127,7 +126,7 @@ class _NewtonBase(Optimizer):
         fb = self._fb
         np.copyto(fb.data, x0)
         fb.data += fb.dtype.type(t) * p
-        with no_grad(), _closure_backward(keep_graph=False):
+        with no_grad(), engine.closure_backward("skip"):
             return float(closure())
 
     # ----- the step --------------------------------------------------------------------------
@@ -387,26 +386,6 @@ class NewtonCG(_NewtonBase):
 
 #: CG restarts with a larger damping after hitting negative curvature, per step.
 _MAX_RESTARTS = 8
-
-
-@contextlib.contextmanager
-def _closure_backward(keep_graph):
-    """Make ``loss.backward()`` inside a closure keep its graph (``keep_graph=True``: the
-    optimizer differentiates the loss again afterwards) or do nothing (``False``: a
-    line-search trial runs without recording and only needs the value)."""
-    original = Tensor.backward
-    if keep_graph:
-        def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-            return original(self, gradient, retain_graph=True, create_graph=create_graph,
-                            inputs=inputs)
-    else:
-        def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-            return None
-    Tensor.backward = backward
-    try:
-        yield
-    finally:
-        Tensor.backward = original
 
 
 def _no_key(k):

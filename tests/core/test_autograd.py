@@ -195,3 +195,23 @@ def test_memory_flat_over_10000_training_iterations():
     gc.collect()
     grown = _rss_bytes() - before
     assert grown < 2 * 1024 * 1024, f"memory grew by {grown / 1e6:.1f} MB over 10,000 steps"
+
+
+def test_closure_backward_policy_is_scoped():
+    from minigrad.autograd import engine
+    x = mg.tensor(2.0, requires_grad=True)
+    with engine.closure_backward("retain"):
+        y = x * x
+        y.backward()
+        y.backward()  # graph kept while the policy is on
+    assert x.grad.item() == 8.0
+    with engine.closure_backward("skip"):
+        (x * x).backward()
+    assert x.grad.item() == 8.0
+    with pytest.raises(ValueError, match="policy"):
+        with engine.closure_backward("keep"):
+            pass
+    with pytest.raises(KeyError):
+        with engine.closure_backward("skip"):
+            raise KeyError
+    assert engine._closure_policy is None
