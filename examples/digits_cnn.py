@@ -2,8 +2,8 @@
 
 Two 3x3 convolution blocks (16 and 32 channels, ReLU, 2x2 max-pooling) and a linear head,
 trained with Adam and cross-entropy on an 80/20 split of the 1797 digits (scikit-learn's
-bundled copy, no download). The default settings reach about 98% test accuracy in well
-under a minute (minigrad's convolutions are numpy im2col matrix products).
+bundled copy, no download). The default settings reach about 98% test accuracy in a few
+seconds on an idle 2-core machine (minigrad's convolutions are numpy im2col matrix products).
 
     pip install "minigrad[datasets]"         # load_digits needs scikit-learn
     python examples/digits_cnn.py            # 20 epochs

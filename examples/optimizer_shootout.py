@@ -12,7 +12,7 @@ SGD with batch 1 makes 1437 tiny steps per epoch, each paying the Python overhea
 forward/backward pass, so it runs a quarter of the epochs (the output says so).
 
     pip install "minigrad[datasets]"                    # load_digits needs scikit-learn
-    python examples/optimizer_shootout.py               # 20 epochs, 10-30 seconds
+    python examples/optimizer_shootout.py               # 20 epochs, about 10 s
     python examples/optimizer_shootout.py --plot shootout.png   # needs matplotlib
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 2 epochs on 300 training images (used by the tests).
