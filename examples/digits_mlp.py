@@ -15,8 +15,6 @@ import os
 import sys
 import time
 
-import numpy as np
-
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn, optim

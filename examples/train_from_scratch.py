@@ -22,6 +22,8 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=50 if QUICK else 300, help="full-batch steps")
 parser.add_argument("--lr", type=float, default=0.5)
 args = parser.parse_args()
+if args.epochs < 1:
+    parser.error("--epochs must be >= 1")
 
 # ---- the pipeline -----------------------------------------------------------------------
 mg.manual_seed(0)
