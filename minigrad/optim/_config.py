@@ -1,11 +1,14 @@
 """When to use the parallel (``prange``) kernel instead of the serial one.
 
-A ``prange`` launch wakes the OpenMP worker threads (a few microseconds) and, on a busy machine,
-can stall behind a neighbour for milliseconds; a serial fused loop does not. Below a size the
-launch costs more than the parallelism saves. Defaults below were measured on the 2-core
-development machine with ``benchmarks/bench_optim.py`` (fused kernels over one flat float32 array;
-see ``benchmarks/results/optim.txt``): the crossover is around 1e4 elements for the
-compute-heavier rules (Adam & co.) and around 3e4 for the light ones (SGD, Adagrad).
+A ``prange`` launch wakes the OpenMP worker threads and, on a busy machine, can stall behind a
+neighbour for milliseconds; a serial fused loop does neither. minigrad starts OpenMP with a
+passive wait policy (see :mod:`._threading`), so in a training loop every launch pays a wake-up
+of ~15-25 us (measured here), and below a size that costs more than the second core saves.
+Defaults below were measured on the 2-core development machine with
+``benchmarks/bench_optim.py --crossover`` (fused kernels over one flat float32 array, passive
+OpenMP; see ``benchmarks/results/optim.txt``): parallel Adam catches up with serial Adam between
+5e4 and 1e5 elements, the lighter SGD/Adagrad updates between 1e5 and 2e5. Above ~1e6 elements
+both are bounded by memory bandwidth, which two cores share, so the parallel gain stays modest.
 
 Override, from most to least specific:
 
@@ -17,13 +20,13 @@ import os
 
 #: Smallest run length (elements) that uses the parallel kernel, per algorithm.
 DEFAULT_THRESHOLDS = {
-    "sgd": 32768,
-    "adagrad": 32768,
-    "adadelta": 16384,
-    "rmsprop": 16384,
-    "adam": 16384,
-    "adamax": 16384,
-    "nadam": 16384,
+    "sgd": 131072,
+    "adagrad": 131072,
+    "rmsprop": 131072,
+    "adadelta": 65536,
+    "adam": 65536,
+    "adamax": 65536,
+    "nadam": 65536,
 }
 
 NEVER = float("inf")

@@ -1,0 +1,260 @@
+"""Optimizer step benchmark: minigrad's fused kernels vs a numpy reference and torch.optim.
+
+For each algorithm and N float32 parameters (one tensor, and a model of 10 tensors of uneven
+sizes), the median time of one ``step()`` for:
+
+* ``numpy``    -- :mod:`minigrad.optim.reference` (plain numpy, one tensor at a time);
+* ``serial``   -- minigrad, serial fused kernel (``parallel=False``);
+* ``parallel`` -- minigrad, prange kernel at every size (``parallel_threshold=0``);
+* ``auto``     -- minigrad as shipped (parallel above the measured threshold);
+* ``t-loop``, ``t-foreach``, ``t-fused`` -- torch.optim's three implementations, if torch is
+  installed (``-`` where torch has no such implementation).
+
+plus ns per parameter and effective bandwidth of the best minigrad variant (bytes each update
+must move per parameter, e.g. 28 for Adam: read p, g, m, v and write p, m, v), as a fraction of
+this machine's bandwidth measured in the same run by an in-place prange ``a += s*b`` kernel (the
+optimizer's access pattern) and a STREAM triad ``a = b + s*c``, both at 1e7 float32.
+
+``--crossover`` also times serial vs parallel kernels at sizes around the thresholds.
+
+Usage: ``python benchmarks/bench_optim.py [--algos adam,sgd] [--sizes 1e3,1e7] [--out FILE]``.
+The machine is shared and noisy: every number is a median of repeated steps.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import minigrad  # noqa: E402
+from minigrad import optim  # noqa: E402
+from minigrad.optim import reference  # noqa: E402
+from minigrad.tensor import Tensor  # noqa: E402
+
+# torch runs in a child process (``--torch-child``): loaded into this process it would bring its
+# own GNU OpenMP runtime before numba's, and the two thread pools would stall each other (see
+# docs/optim.md), which measures the interaction rather than either library.
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+
+# name: (minigrad class, reference class, torch class name, hyperparameters, bytes/parameter)
+ALGOS = {
+    "adam": (optim.Adam, reference.Adam, "Adam", dict(lr=1e-3), 28),
+    "adamw": (optim.AdamW, reference.AdamW, "AdamW", dict(lr=1e-3), 28),
+    "sgd": (optim.SGD, reference.SGD, "SGD", dict(lr=1e-2, momentum=0.9), 20),
+    "adagrad": (optim.Adagrad, reference.Adagrad, "Adagrad", dict(lr=1e-2), 20),
+    "adadelta": (optim.Adadelta, reference.Adadelta, "Adadelta", dict(), 28),
+    "rmsprop": (optim.RMSprop, reference.RMSprop, "RMSprop", dict(lr=1e-2), 20),
+    "adamax": (optim.Adamax, reference.Adamax, "Adamax", dict(), 28),
+    "nadam": (optim.NAdam, reference.NAdam, "NAdam", dict(), 28),
+}
+# A model's parameter sizes: weight matrices and small bias vectors.
+MODEL_FRACTIONS = [0.45, 0.002, 0.3, 0.002, 0.15, 0.002, 0.08, 0.002, 0.011, 0.001]
+
+
+def layout_sizes(n, layout):
+    if layout == "1 tensor":
+        return [n]
+    sizes = [max(1, int(f * n)) for f in MODEL_FRACTIONS]
+    sizes[0] += n - sum(sizes)
+    return sizes
+
+
+def time_step(step, budget=0.25, min_reps=5, max_reps=3000):
+    """Median seconds of ``step()`` after warm-up, repeated for about ``budget`` seconds."""
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    step()
+    est = max(time.perf_counter() - t0, 1e-7)
+    reps = int(min(max(budget / est, min_reps), max_reps))
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def minigrad_step(cls, hyper, arrays, grads, **kw):
+    params = [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt = cls(params, **hyper, **kw)
+    for p, g in zip(params, grads):
+        # As the autograd engine does: the gradient lands in the optimizer's flat buffer.
+        np.copyto(p._grad_view, g)
+        p.grad = Tensor._wrap(p._grad_view)
+    return opt.step
+
+
+def reference_step(ref_cls, hyper, arrays, grads):
+    ref = ref_cls([a.copy() for a in arrays], **hyper)
+    return lambda: ref.step(grads)
+
+
+def torch_step(name, hyper, arrays, grads, impl):
+    import torch
+    params = [torch.tensor(a, requires_grad=True) for a in arrays]
+    for p, g in zip(params, grads):
+        p.grad = torch.from_numpy(g.copy())
+    kw = {"loop": dict(foreach=False), "foreach": dict(foreach=True),
+          "fused": dict(fused=True)}[impl]
+    try:
+        opt = getattr(torch.optim, name)(params, **hyper, **kw)
+        opt.step()
+    except (RuntimeError, TypeError, ValueError):  # no such implementation on this device
+        return None
+    return opt.step
+
+
+def bandwidth():
+    """GB/s of the in-place prange axpy (12 bytes/elem) and STREAM triad (12 bytes/elem)."""
+    from minigrad.optim import kernels
+    n = 10_000_000
+    a, b, c = (np.random.default_rng(i).random(n, dtype=np.float32) for i in range(3))
+    s = np.float32(1e-7)
+    t_axpy = time_step(lambda: kernels.axpy_parallel(a, b, s), budget=1.0)
+    t_triad = time_step(lambda: kernels.triad_parallel(a, b, c, s), budget=1.0)
+    return 12 * n / t_axpy / 1e9, 12 * n / t_triad / 1e9
+
+
+def fmt_time(t):
+    if t is None:
+        return "-"
+    if t < 1e-3:
+        return f"{t * 1e6:.1f}us"
+    return f"{t * 1e3:.2f}ms"
+
+
+def make_problem(n, layout):
+    rng = np.random.default_rng(0)
+    shapes = layout_sizes(n, layout)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    return arrays, grads
+
+
+def torch_child(algos, sizes):
+    """Print {"algo/n/layout/impl": seconds or null} for torch.optim, as JSON."""
+    res = {}
+    for algo in algos:
+        _, _, tname, hyper, _ = ALGOS[algo]
+        for n in sizes:
+            for layout in LAYOUTS:
+                arrays, grads = make_problem(n, layout)
+                for impl in ("loop", "foreach", "fused"):
+                    step = torch_step(tname, hyper, arrays, grads, impl)
+                    res[f"{algo}/{n}/{layout}/{impl}"] = time_step(step) if step else None
+    import torch
+    res["version"] = torch.__version__
+    print(json.dumps(res))
+
+
+def torch_times(algos, sizes):
+    if not HAVE_TORCH:
+        return {}
+    cmd = [sys.executable, os.path.abspath(__file__), "--torch-child",
+           "--algos", ",".join(algos), "--sizes", ",".join(str(n) for n in sizes)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+LAYOUTS = ("1 tensor", "10 tensors")
+
+
+def run_table(algos, sizes, axpy_gbs, out, torch_res):
+    header = (f"{'algo':<9}{'N':>6} {'layout':<10}{'numpy':>9}{'serial':>9}{'parallel':>9}"
+              f"{'auto':>9}{'t-loop':>9}{'t-foreach':>10}{'t-fused':>9}{'ns/par':>8}"
+              f"{'GB/s':>7}{'%axpy':>6}{'vs fused':>9}")
+    out(header)
+    for algo in algos:
+        cls, ref_cls, tname, hyper, nbytes = ALGOS[algo]
+        for n in sizes:
+            for layout in LAYOUTS:
+                arrays, grads = make_problem(n, layout)
+                t = {
+                    "numpy": time_step(reference_step(ref_cls, hyper, arrays, grads)),
+                    "serial": time_step(minigrad_step(cls, hyper, arrays, grads,
+                                                      parallel=False)),
+                    "parallel": time_step(minigrad_step(cls, hyper, arrays, grads,
+                                                        parallel_threshold=0)),
+                    "auto": time_step(minigrad_step(cls, hyper, arrays, grads)),
+                }
+                for impl in ("loop", "foreach", "fused"):
+                    t["t-" + impl] = torch_res.get(f"{algo}/{n}/{layout}/{impl}")
+                best = min(t["serial"], t["parallel"], t["auto"])
+                gbs = nbytes * n / best / 1e9
+                fused = t["t-fused"]
+                ratio = f"{fused / t['auto']:.1f}x" if fused else "-"
+                out(f"{algo:<9}{n:>6.0e} {layout:<10}{fmt_time(t['numpy']):>9}"
+                    f"{fmt_time(t['serial']):>9}{fmt_time(t['parallel']):>9}"
+                    f"{fmt_time(t['auto']):>9}{fmt_time(t['t-loop']):>9}"
+                    f"{fmt_time(t['t-foreach']):>10}{fmt_time(fused):>9}"
+                    f"{best / n * 1e9:>8.2f}{gbs:>7.1f}{100 * gbs / axpy_gbs:>5.0f}%{ratio:>9}")
+
+
+def run_crossover(out, algos=("adam", "sgd", "adagrad")):
+    out("")
+    out("Crossover: one flat float32 tensor, serial vs parallel kernel (median step time)")
+    sizes = [2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000]
+    out(f"{'algo':<9}" + "".join(f"{n:>12.0e}" for n in sizes))
+    for algo in algos:
+        cls, _, _, hyper, _ = ALGOS[algo]
+        cells = []
+        for n in sizes:
+            a = [np.random.default_rng(0).standard_normal(n).astype(np.float32)]
+            g = [np.random.default_rng(1).standard_normal(n).astype(np.float32)]
+            ts = time_step(minigrad_step(cls, hyper, a, g, parallel=False))
+            tp = time_step(minigrad_step(cls, hyper, a, g, parallel_threshold=0))
+            cells.append(f"{ts * 1e6:.0f}/{tp * 1e6:.0f}us")
+        out(f"{algo:<9}" + "".join(f"{c:>12}" for c in cells))
+    out("(serial/parallel; the default thresholds in minigrad/optim/_config.py come from this)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--algos", default=",".join(ALGOS))
+    ap.add_argument("--sizes", default="1e3,1e4,1e5,1e6,1e7")
+    ap.add_argument("--crossover", action="store_true")
+    ap.add_argument("--out", default=None, help="also write the output to this file")
+    ap.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    algos = args.algos.split(",")
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    if args.torch_child:
+        torch_child(algos, sizes)
+        return
+    torch_res = torch_times(algos, sizes)
+    lines = []
+
+    def out(line):
+        print(line, flush=True)
+        lines.append(line)
+
+    import numba
+    axpy_gbs, triad_gbs = bandwidth()
+    info = optim._threading.threading_info()
+    out(f"minigrad optimizer step, float32; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs; numpy {np.__version__}, numba {numba.__version__}, "
+        f"torch {torch_res.get('version', 'absent')} (own process); threading layer {info['layer']} "
+        f"x{info.get('num_threads')} ({info.get('settings') or info['reason']})")
+    out(f"memory bandwidth (1e7 float32, prange): in-place axpy a += s*b {axpy_gbs:.1f} GB/s, "
+        f"STREAM triad {triad_gbs:.1f} GB/s")
+    out("times: median of one step; ns/par, GB/s, %axpy: best minigrad variant; "
+        "vs fused: torch fused time / minigrad auto time")
+    run_table(algos, sizes, axpy_gbs, out, torch_res)
+    if args.crossover:
+        run_crossover(out)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
