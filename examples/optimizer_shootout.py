@@ -38,6 +38,8 @@ parser.add_argument("--epochs", type=int, default=2 if QUICK else 20)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save loss-vs-epoch and loss-vs-time plots")
 args = parser.parse_args()
+if args.epochs < 1:
+    parser.error("--epochs must be >= 1")
 if args.plot and importlib.util.find_spec("matplotlib") is None:
     parser.error('--plot needs matplotlib: pip install "minigrad[viz]"')
 if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
@@ -54,8 +56,9 @@ if QUICK:
     X_train, y_train = X_train[:300], y_train[:300]
 n = len(X_train)
 
-# name, batch size, optimizer factory. Learning rates are those of `minigrad train` (one
-# sensible value per method, not tuned for this task); full-batch GD gets a larger one.
+# name, batch size, optimizer factory. Learning rates are `minigrad train`'s defaults (one
+# sensible value per method, not tuned for this task), but full-batch GD gets a larger one
+# and batch-1 SGD a smaller one (single-sample gradients are noisy).
 RUNS = [
     ("GD (full batch)", n, lambda p: optim.SGD(p, lr=0.5)),
     ("SGD (batch 1)", 1, lambda p: optim.SGD(p, lr=0.01)),
