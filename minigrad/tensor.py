@@ -252,6 +252,42 @@ class Tensor:
                 f"copy_: source of shape {np.shape(src)} does not broadcast to {self.shape}") from None
         return self
 
+    def _inplace(self, ufunc, other, name):
+        """``self.data <ufunc>= other`` in place. Like PyTorch, refused on a tensor that
+        requires grad while gradients are recorded; without this, ``p -= lr * p.grad`` would
+        silently rebind ``p`` to a new tensor and leave the parameter unchanged."""
+        if self.requires_grad and grad_mode._enabled:
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be modified in place while "
+                "gradients are recorded; wrap the update in minigrad.no_grad()")
+        other = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, other, out=self.data, casting="same_kind")
+        except ValueError:
+            raise ValueError(f"{name}: operand of shape {np.shape(other)} does not broadcast "
+                             f"to the tensor's shape {self.shape}") from None
+        except TypeError:
+            raise TypeError(f"{name}: cannot update a {self.dtype} tensor in place with "
+                            f"{np.asarray(other).dtype} values") from None
+        return self
+
+    def add_(self, other):
+        return self._inplace(np.add, other, "add_")
+
+    def sub_(self, other):
+        return self._inplace(np.subtract, other, "sub_")
+
+    def mul_(self, other):
+        return self._inplace(np.multiply, other, "mul_")
+
+    def div_(self, other):
+        return self._inplace(np.true_divide, other, "div_")
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
     # ----- autograd --------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.

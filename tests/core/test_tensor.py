@@ -108,3 +108,24 @@ def test_inplace_helpers_guard_leaves():
         w.fill_(2.0)
         w.copy_(np.arange(3.0))
     np.testing.assert_array_equal(w.data, [0.0, 1.0, 2.0])
+
+
+def test_inplace_operators_update_data_under_no_grad():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    alias = w
+    with mg.no_grad():
+        w -= 0.5 * w.grad  # the PyTorch idiom must really update the parameter
+    assert w is alias and w.requires_grad
+    np.testing.assert_array_equal(w.data, [0.0, 0.0])
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w += 1.0
+    c = mg.tensor([1.0, 2.0])
+    c *= 3
+    c.div_(mg.tensor([3.0, 3.0])).add_(1).sub_(0.5)
+    np.testing.assert_array_equal(c.data, [1.5, 2.5])
+    with pytest.raises(ValueError, match=r"does not broadcast to the tensor's shape \(2,\)"):
+        c += mg.ones(3)
+    i = mg.tensor([1, 2])
+    with pytest.raises(TypeError, match="int64 tensor in place"):
+        i += 0.5
