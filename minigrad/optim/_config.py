@@ -6,9 +6,9 @@ passive wait policy (see :mod:`._threading`), so in a training loop every launch
 of ~15-25 us (measured here), and below a size that costs more than the second core saves.
 Defaults below were measured on the 2-core development machine with
 ``benchmarks/bench_optim.py --crossover`` (fused kernels over one flat float32 array, passive
-OpenMP; see ``benchmarks/results/optim.txt``): parallel Adam catches up with serial Adam between
-5e4 and 1e5 elements, the lighter SGD/Adagrad updates between 1e5 and 2e5. Above ~1e6 elements
-both are bounded by memory bandwidth, which two cores share, so the parallel gain stays modest.
+OpenMP; see ``benchmarks/results/optim.txt``): parallel Adam catches up with serial Adam at
+about 1e5 elements, the lighter SGD/Adagrad updates at about 2e5. Above ~1e6 elements both are
+bounded by memory bandwidth, which two cores share, so the parallel gain stays modest (~1.2-1.8x).
 
 Override, from most to least specific:
 
@@ -20,13 +20,13 @@ import os
 
 #: Smallest run length (elements) that uses the parallel kernel, per algorithm.
 DEFAULT_THRESHOLDS = {
-    "sgd": 131072,
-    "adagrad": 131072,
-    "rmsprop": 131072,
-    "adadelta": 65536,
-    "adam": 65536,
-    "adamax": 65536,
-    "nadam": 65536,
+    "sgd": 262144,
+    "adagrad": 262144,
+    "rmsprop": 262144,
+    "adadelta": 131072,
+    "adam": 131072,
+    "adamax": 131072,
+    "nadam": 131072,
 }
 
 NEVER = float("inf")

@@ -79,12 +79,11 @@ def configure_openmp():
         # for ~8 ms per launch. We cannot change a loaded runtime's policy, so say so once.
         status["reason"] = ("GNU OpenMP was already loaded by another library (e.g. torch), so "
                             "it has read its environment; left as it is")
-        warnings.warn(
+        status["warning"] = (
             "minigrad.optim: GNU OpenMP was loaded (e.g. by torch) before minigrad could start "
             "it with OMP_WAIT_POLICY=passive; parallel optimizer kernels may stall behind "
             "spinning OpenMP threads. Set OMP_WAIT_POLICY=passive before starting Python, or "
-            "MINIGRAD_PARALLEL=0, or step a minigrad optimizer before importing torch.",
-            RuntimeWarning, stacklevel=4)
+            "MINIGRAD_PARALLEL=0, or step a minigrad optimizer before importing torch.")
         return status
     saved = {k: os.environ.get(k) for k in wanted}
     os.environ.update(wanted)
@@ -99,6 +98,14 @@ def configure_openmp():
     status.update(configured=True, reason="set while starting numba's OpenMP pool",
                   settings=wanted)
     return status
+
+
+def warn_once_before_parallel_launch():
+    """Called by ``Optimizer.step`` before it launches a parallel kernel: emits the pending
+    warning, if OpenMP could not be configured, once per process."""
+    message = status.pop("warning", None)
+    if message:
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 def _libgomp_loaded():

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._config import resolve_threshold
 from ._flat import FlatBuffer, check_dtype
+from ._threading import status as _threading_status
+from ._threading import warn_once_before_parallel_launch
 
 _kernels_module = None
 
@@ -164,7 +166,12 @@ class Optimizer:
                         if i < n and run_key(states[i]) == key0:
                             continue
                         start, stop = fb.span(k0 + i0, k0 + i)
-                        kernel = parallel if stop - start >= threshold else serial
+                        if stop - start >= threshold:
+                            kernel = parallel
+                            if "warning" in _threading_status:
+                                warn_once_before_parallel_launch()
+                        else:
+                            kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
                         self._advance(states[i0:i], fb, k0 + i0, group)
                         if i < n:
