@@ -157,15 +157,19 @@ def torch_child(algos, sizes):
             for layout in LAYOUTS:
                 arrays, grads = make_problem(n, layout)
                 for impl in ("loop", "foreach", "fused"):
-                    best = None
-                    for threads in sorted({default_threads, 1}):
-                        torch.set_num_threads(threads)
-                        step = torch_step(tname, hyper, arrays, grads, impl)
-                        if step is not None:
-                            t = time_step(step)
-                            best = t if best is None else min(best, t)
-                    torch.set_num_threads(default_threads)
-                    res[f"{algo}/{n}/{layout}/{impl}"] = best
+                    rounds = []
+                    for _ in range(ROUNDS):
+                        best = None
+                        for threads in sorted({default_threads, 1}):
+                            torch.set_num_threads(threads)
+                            step = torch_step(tname, hyper, arrays, grads, impl)
+                            if step is not None:
+                                t = time_step(step)
+                                best = t if best is None else min(best, t)
+                        torch.set_num_threads(default_threads)
+                        rounds.append(best)
+                    res[f"{algo}/{n}/{layout}/{impl}"] = \
+                        None if rounds[0] is None else statistics.median(rounds)
     res["version"] = torch.__version__
     print(json.dumps(res))
 
@@ -173,13 +177,14 @@ def torch_child(algos, sizes):
 def torch_times(algos, sizes):
     if not HAVE_TORCH:
         return {}
-    cmd = [sys.executable, os.path.abspath(__file__), "--torch-child",
+    cmd = [sys.executable, os.path.abspath(__file__), "--torch-child", "--rounds", str(ROUNDS),
            "--algos", ",".join(algos), "--sizes", ",".join(str(n) for n in sizes)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 LAYOUTS = ("1 tensor", "10 tensors")
+ROUNDS = 1
 
 
 def run_table(algos, sizes, axpy_gbs, out, torch_res):
@@ -192,14 +197,16 @@ def run_table(algos, sizes, axpy_gbs, out, torch_res):
         for n in sizes:
             for layout in LAYOUTS:
                 arrays, grads = make_problem(n, layout)
-                t = {
-                    "numpy": time_step(reference_step(ref_cls, hyper, arrays, grads)),
-                    "serial": time_step(minigrad_step(cls, hyper, arrays, grads,
-                                                      parallel=False)),
-                    "auto": time_step(minigrad_step(cls, hyper, arrays, grads)),
-                    "parallel": time_step(minigrad_step(cls, hyper, arrays, grads,
-                                                        parallel_threshold=0)),
-                }
+                rounds = {"numpy": [], "serial": [], "auto": [], "parallel": []}
+                for _ in range(ROUNDS):  # interleaved, so that load bursts hit all variants
+                    rounds["numpy"].append(
+                        time_step(reference_step(ref_cls, hyper, arrays, grads)))
+                    rounds["serial"].append(time_step(
+                        minigrad_step(cls, hyper, arrays, grads, parallel=False)))
+                    rounds["auto"].append(time_step(minigrad_step(cls, hyper, arrays, grads)))
+                    rounds["parallel"].append(time_step(
+                        minigrad_step(cls, hyper, arrays, grads, parallel_threshold=0)))
+                t = {k: statistics.median(v) for k, v in rounds.items()}
                 for impl in ("loop", "foreach", "fused"):
                     t["t-" + impl] = torch_res.get(f"{algo}/{n}/{layout}/{impl}")
                 best = min(t["serial"], t["parallel"], t["auto"])
@@ -236,9 +243,13 @@ def main():
     ap.add_argument("--algos", default=",".join(ALGOS))
     ap.add_argument("--sizes", default="1e3,1e4,1e5,1e6,1e7")
     ap.add_argument("--crossover", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every cell this many times (interleaved) and report medians")
     ap.add_argument("--out", default=None, help="also write the output to this file")
     ap.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global ROUNDS
+    ROUNDS = args.rounds
     algos = args.algos.split(",")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     if args.torch_child:
@@ -260,7 +271,7 @@ def main():
         f"x{info.get('num_threads')} ({info.get('settings') or info['reason']})")
     out(f"memory bandwidth (1e7 float32, prange): in-place axpy a += s*b {axpy_gbs:.1f} GB/s, "
         f"STREAM triad {triad_gbs:.1f} GB/s")
-    out("times: median of one step; ns/par, GB/s, %axpy: best minigrad variant; "
+    out(f"times: median of one step (median over {ROUNDS} interleaved rounds); ns/par, GB/s, %axpy: best minigrad variant; "
         "vs fused: torch fused time / minigrad auto time")
     run_table(algos, sizes, axpy_gbs, out, torch_res)
     if args.crossover:
