@@ -1,5 +1,5 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
-from .optimizer import Optimizer, check_range, empty_buffer, required
+from .optimizer import Optimizer, check_range, empty_buffer
 
 
 class SGD(Optimizer):
@@ -26,7 +26,8 @@ class SGD(Optimizer):
     is this update with ``nesterov=True``, run on ``q`` (the iterates coincide up to the shift
     ``mu*v``, which vanishes at convergence), again for a constant ``lr``.
 
-    Args: ``lr`` (required), ``momentum=0``, ``dampening=0``, ``weight_decay=0``,
+    Args: ``lr=1e-3`` (PyTorch's default since 2.2; earlier versions required it),
+    ``momentum=0``, ``dampening=0``, ``weight_decay=0``,
     ``nesterov=False`` (needs momentum > 0 and dampening = 0), ``maximize=False``; plus
     ``parallel`` and ``parallel_threshold`` (see :class:`Optimizer`).
     State per parameter: ``momentum_buffer`` (when momentum != 0).
@@ -34,10 +35,8 @@ class SGD(Optimizer):
 
     _kernel = "sgd"
 
-    def __init__(self, params, lr=required, momentum=0, dampening=0, weight_decay=0,
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, parallel=None, parallel_threshold=None):
-        if lr is required:
-            raise TypeError("SGD() missing required argument: 'lr'")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults, parallel, parallel_threshold)
