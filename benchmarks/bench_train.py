@@ -26,10 +26,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn, optim
 
-try:
-    import torch
-except ImportError:  # the comparison is optional
-    torch = None
+torch = None  # imported only in the torch worker process (see TorchWorker)
 
 LR = 1e-3
 
@@ -281,18 +278,81 @@ def per_step_ms(step, n_steps):
     return (time.perf_counter() - t0) / n_steps * 1e3
 
 
-def bench_case(key, rounds):
+class TorchWorker:
+    """torch runs in a child process. In one process, GNU OpenMP's workers (torch's) keep
+    spinning after each torch op and starve numpy's OpenBLAS threads: measured here, the
+    numpy floor of (b) went from ~1.3 ms to ~97 ms per step. Separate processes also keep
+    minigrad's OpenMP configuration (docs/optim.md) out of torch's way, and vice versa."""
+
+    def __init__(self):
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen([sys.executable, __file__, "--torch-worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.info = self._read()
+
+    def _read(self):
+        import json
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the torch worker exited")
+        return json.loads(line)
+
+    def ask(self, **command):
+        import json
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def case_inputs(key):
     case = CASES[key]
     rng = np.random.default_rng(0)
     weights = mlp_weights(case["sizes"], rng) if case["kind"] == "mlp" else cnn_weights(rng)
     x, y = make_data(case, rng)
+    return case, weights, x, y
+
+
+def torch_worker_main():
+    """The child: builds torch steps on request and times them."""
+    import json
+    import sys
+    global torch
+    try:
+        import torch as _torch
+    except ImportError:
+        print(json.dumps({"torch": None}), flush=True)
+        return
+    torch = _torch
+    torch.set_num_threads(os.cpu_count())
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    steps = {}
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        key = cmd["case"]
+        if key not in steps:
+            case, weights, x, y = case_inputs(key)
+            steps[key] = {"torch default": torch_step(case, weights, x, y, fused=False),
+                          "torch fused": torch_step(case, weights, x, y, fused=True)}
+        if cmd["op"] == "first":
+            reply = {k: float(s().detach()) for k, s in steps[key].items()}
+        else:
+            reply = {k: per_step_ms(s, cmd["steps"]) for k, s in steps[key].items()}
+        print(json.dumps(reply), flush=True)
+
+
+def bench_case(key, rounds, worker):
+    case, weights, x, y = case_inputs(key)
     impls = {"minigrad": minigrad_step(case, weights, x, y), "numpy floor": numpy_step(case, weights, x, y)}
-    if torch is not None:
-        impls["torch default"] = torch_step(case, weights, x, y, fused=False)
-        impls["torch fused"] = torch_step(case, weights, x, y, fused=True)
     # same first loss everywhere: same weights, same data, same loss
     first = {k: float(getattr(loss, "detach", lambda: loss)()) for k, loss in
              ((k, s()) for k, s in impls.items())}
+    if worker is not None:
+        first.update(worker.ask(op="first", case=key))
     ref = first["numpy floor"]
     for k, v in first.items():
         assert abs(v - ref) < 1e-4 * max(1, abs(ref)), f"{case['name']}: {k} first loss {v} != {ref}"
@@ -301,9 +361,16 @@ def bench_case(key, rounds):
     for s in impls.values():
         per_step_ms(s, n_steps)  # warm up
     times = {k: [] for k in impls}
+    if worker is not None:
+        worker.ask(op="time", case=key, steps=n_steps)  # warm up
+        times.update({"torch default": [], "torch fused": []})
     for _ in range(rounds):
         for k, s in impls.items():
             times[k].append(per_step_ms(s, n_steps))
+        if worker is not None:
+            for k, v in worker.ask(op="time", case=key, steps=n_steps).items():
+                times[k].append(v)
+            time.sleep(0.3)  # let torch's OpenMP workers stop spinning before we time again
     return case["name"], {k: float(np.median(v)) for k, v in times.items()}
 
 
@@ -311,18 +378,23 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--only", default="a,b,c,d")
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    threads = os.cpu_count()
-    if torch is not None:
-        torch.set_num_threads(threads)
+    if args.torch_worker:
+        return torch_worker_main()
+    worker = TorchWorker()
+    if worker.info.get("torch") is None:
+        worker.close()
+        worker = None
     print(f"full training step, float32, median ms/step over {args.rounds} interleaved rounds")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}" + (f", torch {torch.__version__} ({threads} threads)" if torch else ", torch absent"))
+          f"numpy {np.__version__}" + (f", torch {worker.info['torch']} in a separate process "
+                                      f"({worker.info['threads']} threads)" if worker else ", torch absent"))
     cols = ["minigrad", "numpy floor", "torch default", "torch fused"]
     print(f"{'network':<34}" + "".join(f"{c:>14}" for c in cols) +
           f"{'vs default':>12}{'vs fused':>10}{'vs floor':>10}")
     for key in args.only.split(","):
-        name, t = bench_case(key.strip(), args.rounds)
+        name, t = bench_case(key.strip(), args.rounds, worker)
         cells = "".join(f"{t[c]:>14.3f}" if c in t else f"{'-':>14}" for c in cols)
         ratios = ""
         for other in ("torch default", "torch fused"):
