@@ -29,8 +29,11 @@ Hygiene (each item cost a measured slowdown or a wrong answer in the prototypes)
   which would round twice and break the bit-exact comparison with the reference).
 * ``cache=True``: the first compile of a parallel kernel costs ~0.7 s; later processes load it.
 
-Importing this module imports numba (but compiles nothing); :mod:`minigrad.optim` therefore
-imports it lazily, at the first ``step()``.
+* ``nogil=True``: other Python threads (a data loader) keep running during a step.
+
+Importing this module imports numba and starts its threading layer with minigrad's OpenMP
+configuration (:mod:`._threading`), but compiles nothing; :mod:`minigrad.optim` therefore imports
+it lazily, at the first ``step()``.
 """
 import numpy as np
 
@@ -38,7 +41,8 @@ from numba import njit, prange
 
 from ._threading import configure_openmp
 
-# Must run before numba's OpenMP pool is first loaded (the first parallel launch); see _threading.
+# Must run before numba's OpenMP pool is first loaded (the first parallel launch): GNU OpenMP
+# reads its environment only once, when it is loaded. See _threading for the why.
 configure_openmp()
 
 _OPTS = dict(cache=True, error_model="numpy", nogil=True)
