@@ -157,15 +157,16 @@ class Optimizer:
                     states = [state.get(p) for p in params[k0:k1]]
                     for i, st in enumerate(states):
                         if not st:  # first gradient for this parameter: create its state
-                            st = states[i] = state[params[k0 + i]] = \
+                            states[i] = state[params[k0 + i]] = \
                                 self._new_state(fb, k0 + i, group)
-                    # Split where the per-parameter key (step count, ...) changes.
-                    n = len(states)
-                    i0, key0 = 0, run_key(states[0])
-                    for i in range(1, n + 1):
-                        if i < n and run_key(states[i]) == key0:
-                            continue
-                        start, stop = fb.span(k0 + i0, k0 + i)
+                    # Split where the per-parameter key (step count, ...) changes; usually it
+                    # does not, and the whole run is one kernel call.
+                    keys = list(map(run_key, states))
+                    n = len(keys)
+                    cuts = [0, n] if keys.count(keys[0]) == n else \
+                        [0] + [i for i in range(1, n) if keys[i] != keys[i - 1]] + [n]
+                    for i0, i1 in zip(cuts, cuts[1:]):
+                        start, stop = fb.span(k0 + i0, k0 + i1)
                         if stop - start >= threshold:
                             kernel = parallel
                             if "warning" in _threading_status:
@@ -173,9 +174,7 @@ class Optimizer:
                         else:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
-                        self._advance(states[i0:i], fb, k0 + i0, group)
-                        if i < n:
-                            i0, key0 = i, run_key(states[i])
+                        self._advance(states[i0:i1], fb, k0 + i0, group)
         return loss
 
     def zero_grad(self, set_to_none=True):
