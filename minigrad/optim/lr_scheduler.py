@@ -14,7 +14,6 @@ schedulers can act on one optimizer; the docstrings give the equivalent closed f
 scheduler acting alone. Only plain Python is used: schedulers import no numba.
 """
 import math
-from bisect import bisect_right
 from collections import Counter
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
