@@ -50,6 +50,8 @@ def _as_array(data, dtype=None):
         data = data.data
     if isinstance(data, np.ndarray):
         arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)  # a numpy scalar keeps its dtype, as a numpy array does
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
             data = [x.data if isinstance(x, Tensor) else x for x in data]

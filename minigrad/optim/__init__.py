@@ -9,10 +9,12 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .lbfgs import LBFGS
 from .nadam import NAdam
+from .newton import Newton, NewtonCG
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax",
-           "NAdam", "lr_scheduler"]
+           "NAdam", "LBFGS", "Newton", "NewtonCG", "lr_scheduler"]

@@ -129,3 +129,9 @@ def test_inplace_operators_update_data_under_no_grad():
     i = mg.tensor([1, 2])
     with pytest.raises(TypeError, match="int64 tensor in place"):
         i += 0.5
+
+
+def test_numpy_scalar_keeps_its_dtype():
+    assert mg.tensor(np.float64(1.5)).dtype == np.float64
+    assert mg.tensor(np.float32(1.5)).dtype == np.float32
+    assert mg.tensor(1.5).dtype == np.float32
