@@ -10,8 +10,8 @@ Networks: (a) 2-16-16-1 MLP on moons, batch 100, BCE-with-logits; (b) 784-256-12
 MLP, batch 128, cross-entropy; (c) 784-1024-1024-10, batch 256; (d) the digits CNN
 (conv3x3(1->16) relu maxpool2, conv3x3(16->32) relu maxpool2, linear 128->10), batch 64.
 
-Implementations are interleaved round by round and each figure is the median ms/step over
-rounds, so the machine's noise hits all of them alike.
+Implementations are interleaved round by round, in a new random order each round, and each
+figure is the median ms/step over rounds, so the machine's noise hits all of them alike.
 
     python benchmarks/bench_train.py [--rounds 15] [--only a,b]
 """
@@ -364,12 +364,15 @@ def bench_case(key, rounds, worker):
     if worker is not None:
         worker.ask(op="time", case=key, steps=n_steps)  # warm up
         times.update({"torch default": [], "torch fused": []})
+    order = np.random.default_rng(1)
     for _ in range(rounds):
-        for k, s in impls.items():
-            times[k].append(per_step_ms(s, n_steps))
-        if worker is not None:
-            for k, v in worker.ask(op="time", case=key, steps=n_steps).items():
-                times[k].append(v)
+        # a fresh order each round, so that no implementation always runs right after torch
+        for k in order.permutation(list(impls) + (["torch"] if worker is not None else [])):
+            if k != "torch":
+                times[k].append(per_step_ms(impls[k], n_steps))
+                continue
+            for name, v in worker.ask(op="time", case=key, steps=n_steps).items():
+                times[name].append(v)
             time.sleep(0.3)  # let torch's OpenMP workers stop spinning before we time again
     return case["name"], {k: float(np.median(v)) for k, v in times.items()}
 
