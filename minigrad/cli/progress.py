@@ -22,15 +22,18 @@ class Progress:
         self.total = total_epochs
         self.width = width
         self.every = max(1, total_epochs // 10)
-        self.start = time.perf_counter()
+        self.last = time.perf_counter()
         self.steps = 0
 
     def update(self, epoch, loss, accuracy, steps):
         """Report the end of ``epoch`` (1-based) after ``steps`` more optimizer steps."""
         self.steps += steps
+        now = time.perf_counter()
+        # this epoch's rate: a cumulative one would carry the first step's JIT load forever
+        rate = steps / max(now - self.last, 1e-9)
+        self.last = now
         if self.mode == "quiet":
             return
-        rate = self.steps / max(time.perf_counter() - self.start, 1e-9)
         text = (f"epoch {epoch:>{len(str(self.total))}}/{self.total}  loss {loss:.4f}  "
                 f"acc {100 * accuracy:5.1f}%  {rate:,.0f} steps/s")
         if self.mode == "bar":
