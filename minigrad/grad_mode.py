@@ -13,41 +13,10 @@ def is_grad_enabled():
     return _enabled
 
 
-class set_grad_enabled:
-    """Enable or disable graph recording, as a function, context manager or decorator.
-
-    ``set_grad_enabled(False)`` takes effect at once (like PyTorch); used in a ``with``
-    statement the previous mode is restored on exit.
-    """
-
-    def __init__(self, mode):
-        global _enabled
-        self.prev = _enabled
-        self.mode = bool(mode)
-        _enabled = self.mode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
-        return False
-
-    def __call__(self, fn):
-        mode = self.mode
-        # Calling the constructor switched the mode already; undo it until fn runs.
-        self.__exit__()
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
 class _GradModeContext:
+    """Sets the mode on ``__enter__``, restores it on exit; used as a decorator it wraps each
+    call of the function in the same ``with``."""
+
     mode = True
 
     def __enter__(self):
@@ -88,3 +57,25 @@ class enable_grad(_GradModeContext):
     """Context manager and decorator that turns graph recording back on inside ``no_grad``."""
 
     mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Enable or disable graph recording, as a function, context manager or decorator.
+
+    ``set_grad_enabled(False)`` takes effect at once (like PyTorch); used in a ``with``
+    statement the previous mode is restored on exit.
+    """
+
+    def __init__(self, mode):
+        global _enabled
+        self.mode = bool(mode)
+        self.prev = _enabled
+        _enabled = self.mode
+
+    def __enter__(self):
+        return self  # the constructor already switched the mode
+
+    def __call__(self, fn):
+        # Used as a decorator: undo the constructor's switch until fn runs.
+        self.__exit__()
+        return super().__call__(fn)
