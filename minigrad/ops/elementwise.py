@@ -10,13 +10,21 @@ from .arithmetic import where
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
-try:  # scipy's erf is vectorised C; math.erf per element is the dependency-free fallback
-    from scipy.special import erf as _erf_array
-except ImportError:  # pragma: no cover - depends on the environment
-    _erf_scalar = np.frompyfunc(math.erf, 1, 1)
+_erf_impl = None
 
-    def _erf_array(x):
-        return _erf_scalar(x).astype(x.dtype)
+
+def _erf_array(x):
+    """erf of an array: scipy's vectorised C when scipy is installed, else math.erf per
+    element (dependency-free, slower). Resolved at first use: importing scipy.special costs
+    ~0.4 s, which ``import minigrad`` must not pay."""
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from scipy.special import erf as _erf_impl
+        except ImportError:  # pragma: no cover - depends on the environment
+            scalar = np.frompyfunc(math.erf, 1, 1)
+            _erf_impl = lambda v: scalar(v).astype(v.dtype)  # noqa: E731
+    return _erf_impl(x)
 
 
 def _float_input(a, op):
