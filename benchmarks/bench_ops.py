@@ -14,23 +14,30 @@ import numpy as np
 import minigrad as mg
 
 
-def median_time(fn, repeat=7, min_time=0.02):
-    """Median over ``repeat`` runs of the per-call time, each run looping for ``min_time``."""
+def calls_per_run(fn, min_time=0.02):
+    """How many calls make a run of about ``min_time`` seconds."""
     number = 1
     while True:
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
         if time.perf_counter() - t0 > min_time / 4:
-            break
+            return number * 4
         number *= 4
-    times = []
+
+
+def interleaved_medians(fns, repeat=9):
+    """Median per-call time of each function, the runs interleaved (numpy, minigrad, ...,
+    numpy, minigrad, ...) so that the machine's noise hits all of them alike."""
+    numbers = [calls_per_run(fn) for fn in fns]
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return float(np.median(times))
+        for fn, number, out in zip(fns, numbers, times):
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            out.append((time.perf_counter() - t0) / number)
+    return [float(np.median(t)) for t in times]
 
 
 def ops(n):
@@ -55,25 +62,24 @@ def ops(n):
 
 def main():
     print(f"minigrad per-op overhead ({platform.machine()}, {platform.python_version()}, "
-          f"numpy {np.__version__}); median of 7 runs, microseconds per call")
+          f"numpy {np.__version__}); median of 9 interleaved runs, microseconds per call")
     header = f"{'op':<8} {'size':>7} {'numpy':>9} {'mg fwd':>9} {'overhead':>9} {'no_grad':>9} {'fwd+bwd':>9}"
     print(header)
     print("-" * len(header))
     for n in (1, 256):
         table, (a, b) = ops(n)
         for name, np_fn, mg_fn in table:
-            t_np = median_time(np_fn)
-            t_fwd = median_time(mg_fn)
-            with mg.no_grad():
-                t_ng = median_time(mg_fn)
-
             seed = mg.Tensor._wrap(np.ones(mg_fn().shape, dtype=np.float32))
 
             def fwd_bwd():
                 mg_fn().backward(seed)
                 a.grad = b.grad = None
 
-            t_fb = median_time(fwd_bwd)
+            def no_grad_fwd():
+                with mg.no_grad():
+                    mg_fn()
+
+            t_np, t_fwd, t_ng, t_fb = interleaved_medians([np_fn, mg_fn, no_grad_fwd, fwd_bwd])
             us = 1e6
             print(f"{name:<8} {f'{n}x{n}':>7} {t_np * us:9.2f} {t_fwd * us:9.2f} "
                   f"{(t_fwd - t_np) * us:9.2f} {t_ng * us:9.2f} {t_fb * us:9.2f}")
