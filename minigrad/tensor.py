@@ -206,7 +206,14 @@ class Tensor:
         from .ops import elementwise
         return elementwise.cast(self, _resolve_dtype(dtype))
 
-    to = astype
+    def to(self, dtype_or_device):
+        """``to(dtype)`` converts like :meth:`astype`; ``to("cpu")`` returns the tensor itself
+        (minigrad runs on the CPU only)."""
+        if isinstance(dtype_or_device, str) and dtype_or_device.startswith("cpu"):
+            return self
+        if isinstance(dtype_or_device, str) and dtype_or_device not in _DTYPE_ALIASES:
+            raise ValueError(f"to: minigrad runs on the CPU only; got device {dtype_or_device!r}")
+        return self.astype(dtype_or_device)
 
     def float(self):
         return self.astype(np.float32)

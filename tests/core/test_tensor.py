@@ -135,3 +135,11 @@ def test_numpy_scalar_keeps_its_dtype():
     assert mg.tensor(np.float64(1.5)).dtype == np.float64
     assert mg.tensor(np.float32(1.5)).dtype == np.float32
     assert mg.tensor(1.5).dtype == np.float32
+
+
+def test_to_accepts_dtypes_and_the_cpu_device():
+    x = mg.tensor([1.0])
+    assert x.to("cpu") is x
+    assert x.to(mg.float64).dtype == np.float64 and x.to("double").dtype == np.float64
+    with pytest.raises(ValueError, match="CPU only; got device 'cuda'"):
+        x.to("cuda")
