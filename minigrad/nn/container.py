@@ -1,4 +1,5 @@
 """Containers: ``Sequential``, ``ModuleList``, ``ModuleDict`` and ``Identity``."""
+import operator
 from collections import OrderedDict
 
 from .module import Module
@@ -20,89 +21,20 @@ class Identity(Module):
         return input
 
 
-class Sequential(Module):
-    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
-
-    Children are named ``'0'``, ``'1'``, ... (or by the keys of an ``OrderedDict`` passed
-    as the only argument). Supports ``len``, iteration, ``seq[i]`` (a module),
-    ``seq[i:j]`` (a new Sequential sharing the modules) and ``append``.
-    """
-
-    def __init__(self, *modules):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, m in modules[0].items():
-                self.add_module(name, _check_module(m, f"Sequential[{name!r}]"))
-        else:
-            for i, m in enumerate(modules):
-                self.add_module(str(i), _check_module(m, f"Sequential argument {i}"))
-
-    def forward(self, input):
-        for m in self._modules.values():
-            input = m(input)
-        return input
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: positional indexing, ``len``, iteration,
+    ``append``, and renumbering children '0'..'n-1' after a deletion, as PyTorch does."""
 
     def _index(self, idx):
         n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"Sequential index {idx} out of range for {n} modules")
-        return idx % n
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[self._index(idx)]
-
-    def __setitem__(self, idx, module):
-        key = list(self._modules)[self._index(idx)]
-        setattr(self, key, _check_module(module, "Sequential.__setitem__"))
-
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        doomed = keys[idx] if isinstance(idx, slice) else [keys[self._index(idx)]]
-        for key in doomed:
-            delattr(self, key)
-        # Renumber so that names stay '0'..'n-1', as PyTorch does.
-        remaining = list(self._modules.values())
-        for key in list(self._modules):
-            delattr(self, key)
-        for i, m in enumerate(remaining):
-            self.add_module(str(i), m)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), _check_module(module, "Sequential.append"))
-        return self
-
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered (a plain Python list would hide
-    them from ``parameters()``). Indexing, ``len``, iteration, ``append``, ``extend``,
-    ``insert``; it has no ``forward``."""
-
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def _index(self, idx):
-        n = len(self._modules)
-        if not isinstance(idx, int) or not -n <= idx < n:
-            raise IndexError(f"ModuleList index {idx!r} out of range for {n} modules")
-        return idx % n
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return ModuleList(list(self._modules.values())[idx])
-        return self._modules[str(self._index(idx))]
-
-    def __setitem__(self, idx, module):
-        setattr(self, str(self._index(idx)), _check_module(module, "ModuleList.__setitem__"))
+        try:
+            i = operator.index(idx)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__} indices must be ints or slices, "
+                            f"got {type(idx).__name__}") from None
+        if not -n <= i < n:
+            raise IndexError(f"{type(self).__name__} index {i} out of range for {n} modules")
+        return i % n
 
     def __delitem__(self, idx):
         items = list(self._modules.values())
@@ -125,8 +57,59 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
     def append(self, module):
-        self.add_module(str(len(self)), _check_module(module, "ModuleList.append"))
+        self.add_module(str(len(self)), _check_module(module, f"{type(self).__name__}.append"))
         return self
+
+
+class Sequential(_ModuleSequence):
+    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Children are named ``'0'``, ``'1'``, ... (or by the keys of an ``OrderedDict`` passed
+    as the only argument). Supports ``len``, iteration, ``seq[i]`` (a module),
+    ``seq[i:j]`` (a new Sequential sharing the modules) and ``append``.
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, m in modules[0].items():
+                self.add_module(name, _check_module(m, f"Sequential[{name!r}]"))
+        else:
+            for i, m in enumerate(modules):
+                self.add_module(str(i), _check_module(m, f"Sequential argument {i}"))
+
+    def forward(self, input):
+        for m in self._modules.values():
+            input = m(input)
+        return input
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[self._index(idx)]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[self._index(idx)]
+        setattr(self, key, _check_module(module, "Sequential.__setitem__"))
+
+
+class ModuleList(_ModuleSequence):
+    """A list of modules whose parameters are registered (a plain Python list would hide
+    them from ``parameters()``). Indexing, ``len``, iteration, ``append``, ``extend``,
+    ``insert``; it has no ``forward``."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ModuleList(list(self._modules.values())[idx])
+        return self._modules[str(self._index(idx))]
+
+    def __setitem__(self, idx, module):
+        setattr(self, str(self._index(idx)), _check_module(module, "ModuleList.__setitem__"))
 
     def extend(self, modules):
         for m in modules:
