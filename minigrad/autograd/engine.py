@@ -96,12 +96,15 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
     leaves = {}     # id -> leaf tensor that received a gradient
     heap = []       # (-seq, id, node) of non-leaf nodes waiting to run
     captured = {}
+    wanted = targets or ()
     push = heapq.heappush
     pop = heapq.heappop
 
     # The loop below is the hot path of every training step: receiving a gradient is
-    # written inline rather than as a helper call.
-    with grad_mode.set_grad_enabled(create_graph):
+    # written inline rather than as a helper call, and the grad mode is switched directly.
+    previous_mode = grad_mode._enabled
+    grad_mode._enabled = create_graph
+    try:
         pending = list(zip(roots, root_grads))
         while True:
             for p, pg in pending:
@@ -119,8 +122,8 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 break
             _, key, node = pop(heap)
             g = grads.pop(key)
-            if (targets is not None and key in targets) or node._retains_grad:
-                if targets is not None and key in targets:
+            if node._retains_grad or key in wanted:
+                if key in wanted:
                     captured[key] = g
                 if accumulate:
                     _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
@@ -147,6 +150,8 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 captured[key] = g
             if accumulate:
                 _accumulate_leaf(leaf, g, create_graph)
+    finally:
+        grad_mode._enabled = previous_mode
     if inputs is None:
         return None
     result = []
