@@ -27,7 +27,7 @@ def load_dataset(name, seed, n_samples=1000):
     elif name == "circles":
         X, y = datasets.make_circles(n_samples, noise=0.08, factor=0.5, seed=seed)
     elif name == "spirals":
-        X, y = datasets.make_spirals(n_samples, noise=0.2, seed=seed)
+        X, y = datasets.make_spirals(n_samples, noise=0.05, seed=seed)
     elif name == "blobs":
         X, y = datasets.make_blobs(n_samples, centers=4, seed=seed)
     else:
