@@ -485,11 +485,11 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return _red.mean(self, dim, keepdim)
 
-    def var(self, dim=None, keepdim=False, correction=1, unbiased=None):
-        return _red.var(self, dim, keepdim, correction, unbiased)
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return _red.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, keepdim=False, correction=1, unbiased=None):
-        return _red.std(self, dim, keepdim, correction, unbiased)
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return _red.std(self, dim, unbiased, keepdim, correction)
 
     def max(self, dim=None, keepdim=False):
         return _red.max(self, dim, keepdim)
@@ -608,6 +608,14 @@ def make(data, parents, backward, op):
     t.requires_grad = False
     t._ctx = None
     return t
+
+
+def floating(a):
+    """``a`` itself if it is a float tensor, else a float32 copy: functions such as exp or
+    softmax on integer or bool tensors compute in float32, as PyTorch's do."""
+    if a.data.dtype.kind == "f":
+        return a
+    return Tensor._wrap(a.data.astype(_DEFAULT_FLOAT))
 
 
 def as_tensor_like(x, like):

@@ -69,8 +69,9 @@ def mul(a, b):
 def div(a, b):
     a, b = _operands(a, b)
     if a.dtype.kind != "f" and b.dtype.kind != "f":
-        # true division of integers gives float, as in PyTorch
+        # true division of integers gives float32, as in PyTorch
         a = Tensor._wrap(a.data.astype(np.float32))
+        b = Tensor._wrap(b.data.astype(np.float32))
 
     def backward(g, out):
         return (unbroadcast(g / b, a.shape) if a.requires_grad else None,
@@ -107,7 +108,9 @@ def pow(a, b):
         ga = gb = None
         if a.requires_grad:
             if b.requires_grad or b.data.ndim:
-                ga = g * b * a ** (b - 1)
+                # where the exponent is 0 the derivative is 0 (PyTorch), not 0 * a**-1 = nan at a=0
+                nonzero = Tensor._wrap(b.data != 0)
+                ga = (g * b * a ** (b - 1)).where(nonzero, 0.0)
             else:
                 c = b.data.item()
                 ga = g * 0.0 if c == 0 else (g if c == 1 else g * (c * a ** (c - 1)))
@@ -173,8 +176,13 @@ def clamp(a, min=None, max=None):
     boundaries included, as in PyTorch."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        raise TypeError("clamp: min and max must be numbers; for tensor bounds use "
+                        "minigrad.maximum(a, lo) and minigrad.minimum(a, hi)")
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
+    if a.dtype.kind != "f" and any(isinstance(b, float) for b in (min, max)):
+        a = Tensor._wrap(a.data.astype(np.float32))  # PyTorch: float bounds promote an int tensor
     data = np.clip(a.data, min, max).astype(a.dtype, copy=False)
 
     def backward(g, out):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, make
+from ..tensor import Tensor, floating, make
 from .arithmetic import where
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -27,36 +27,37 @@ def _erf_array(x):
     return _erf_impl(x)
 
 
-def _float_input(a, op):
-    if a.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating-point tensor, got dtype {a.dtype}")
-
-
 def exp(a):
+    a = floating(a)
     return make(np.exp(a.data), (a,), lambda g, out: (g * out,), "Exp")
 
 
 def log(a):
+    a = floating(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(a.data)
     return make(data, (a,), lambda g, out: (g / a,), "Log")
 
 
 def sqrt(a):
+    a = floating(a)
     with np.errstate(invalid="ignore"):
         data = np.sqrt(a.data)
     return make(data, (a,), lambda g, out: (g / (2 * out),), "Sqrt")
 
 
 def sin(a):
+    a = floating(a)
     return make(np.sin(a.data), (a,), lambda g, out: (g * cos(a),), "Sin")
 
 
 def cos(a):
+    a = floating(a)
     return make(np.cos(a.data), (a,), lambda g, out: (-g * sin(a),), "Cos")
 
 
 def tanh(a):
+    a = floating(a)
     return make(np.tanh(a.data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh")
 
 
@@ -68,6 +69,7 @@ def _sigmoid_array(x):
 
 def sigmoid(a):
     """``1 / (1 + exp(-a))``, computed piecewise: finite value and gradient for any input."""
+    a = floating(a)
     return make(_sigmoid_array(a.data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid")
 
 
@@ -84,12 +86,13 @@ def relu(a):
 
 def leaky_relu(a, negative_slope=0.01):
     """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
+    a = floating(a)
     slope = np.where(a.data > 0, 1, negative_slope).astype(a.dtype)
     return make(a.data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu")
 
 
 def erf(a):
-    _float_input(a, "erf")
+    a = floating(a)
     return make(_erf_array(a.data), (a,),
                 lambda g, out: (g * (_TWO_OVER_SQRT_PI * exp(-(a * a))),), "Erf")
 
@@ -102,7 +105,7 @@ def gelu(a, approximate="none"):
         return 0.5 * a * (1 + tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    _float_input(a, "gelu")
+    a = floating(a)
     x = a.data
     cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
 
@@ -118,6 +121,7 @@ def softplus(a, beta=1.0, threshold=20.0):
     (PyTorch's rule). Computed as ``max(z, 0) + log1p(exp(-|z|))`` so it never overflows."""
     if beta <= 0:
         raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    a = floating(a)
     z = a.data * beta
     soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
     linear = z > threshold

@@ -72,6 +72,9 @@ def gather(a, dim, index):
     if any(si > sa for i, (si, sa) in enumerate(zip(idx.shape, a.shape)) if i != d):
         raise ValueError(f"gather: index of shape {idx.shape} is larger than the input's "
                          f"shape {a.shape} outside dim {d}")
+    if idx.size and (idx.min() < 0 or idx.max() >= a.shape[d]):
+        raise IndexError(f"gather: index values out of range [0, {a.shape[d]}) for dim {d} "
+                         f"of an input of shape {a.shape}")
     full = _full_index(idx, d)
     try:
         data = a.data[full]

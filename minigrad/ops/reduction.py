@@ -5,7 +5,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, _norm_dim, make
+from ..tensor import Tensor, _norm_dim, floating, make
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
@@ -37,12 +37,11 @@ def _expand_back(g, shape, dims, keepdim):
 
 
 def sum(a, dim=None, keepdim=False):
+    """Sum over ``dim`` (all dims when None). Bool and integer tensors sum to int64, as in
+    PyTorch (so ``(pred == y).sum()`` counts, and narrow ints do not wrap)."""
     dims = _dims(dim, a.ndim, "sum")
-    data = np.sum(a.data, axis=dims, keepdims=keepdim)
-    if a.dtype == np.bool_:
-        data = data.astype(np.int64)
-    if not isinstance(data, np.ndarray):
-        data = np.asarray(data, dtype=a.dtype)
+    dtype = np.int64 if a.dtype.kind in "biu" else a.dtype
+    data = np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim, dtype=dtype), dtype=dtype)
 
     def backward(g, out):
         return (_expand_back(g, a.shape, dims, keepdim),)
@@ -65,11 +64,11 @@ def mean(a, dim=None, keepdim=False):
     return make(data, (a,), backward, "Mean")
 
 
-def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
-    """Variance ``sum((a - mean)^2) / (N - correction)``; ``unbiased=False`` means
-    ``correction=0`` (PyTorch's older argument)."""
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
+def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance ``sum((a - mean)^2) / (N - correction)``, default ``correction=1``.
+    Positional order as PyTorch's ``var(dim, unbiased, keepdim)``; ``unbiased=False`` means
+    ``correction=0``."""
+    correction = _correction(unbiased, correction)
     dims = _dims(dim, a.ndim, "var")
     count = math.prod(a.shape[d] for d in dims)
     d = a - a.mean(dim=dims, keepdim=True)
@@ -78,8 +77,25 @@ def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
     return (d * d).sum(dim=dims, keepdim=keepdim) * scale
 
 
-def std(a, dim=None, keepdim=False, correction=1, unbiased=None):
-    return var(a, dim, keepdim, correction, unbiased).sqrt()
+def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Standard deviation, ``sqrt(var)``, same arguments as :func:`var`. Where it is 0 (a
+    constant slice) the gradient is 0, as in PyTorch, not ``g / 0``."""
+    v = var(a, dim, unbiased, keepdim, correction)
+    out = np.sqrt(v.data)
+
+    def backward(g, out_t):
+        positive = Tensor._wrap(out > 0)
+        return ((g / (2 * out_t.where(positive, 1.0))).where(positive, 0.0),)
+
+    return make(out, (v,), backward, "Std")
+
+
+def _correction(unbiased, correction):
+    if unbiased is not None and correction is not None:
+        raise ValueError("var/std: pass either unbiased or correction, not both")
+    if correction is None:
+        return 1 if unbiased is None or unbiased else 0
+    return correction
 
 
 def _extreme(a, dim, keepdim, fn, name):
@@ -153,6 +169,7 @@ def _shift(x, dims):
 def logsumexp(a, dim=None, keepdim=False):
     """``log(sum(exp(a)))`` over ``dim``, shifted by the max so it is finite for any finite
     input; a slice of all ``-inf`` gives ``-inf`` (with zero gradient)."""
+    a = floating(a)
     dims = _dims(dim, a.ndim, "logsumexp")
     m = _shift(a.data, dims)
     with np.errstate(divide="ignore"):
@@ -172,6 +189,7 @@ def logsumexp(a, dim=None, keepdim=False):
 def softmax(a, dim=-1):
     """``exp(a) / sum(exp(a))`` along ``dim`` (default -1; PyTorch has no default), shifted
     by the max so logits of any magnitude stay finite."""
+    a = floating(a)
     d = _norm_dim(dim, a.ndim, "softmax")
     e = np.exp(a.data - _shift(a.data, (d,)))
     data = (e / e.sum(axis=d, keepdims=True)).astype(a.dtype, copy=False)
@@ -184,6 +202,7 @@ def softmax(a, dim=-1):
 
 def log_softmax(a, dim=-1):
     """``a - logsumexp(a)`` along ``dim`` (default -1), computed stably."""
+    a = floating(a)
     d = _norm_dim(dim, a.ndim, "log_softmax")
     shifted = a.data - _shift(a.data, (d,))
     data = (shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))).astype(a.dtype, copy=False)

@@ -1,0 +1,60 @@
+"""Cases where minigrad once gave a different answer from PyTorch without an error."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_bool_and_narrow_int_sums_promote_to_int64():
+    pred, y = mg.tensor([1, 2, 3]), mg.tensor([1, 0, 3])
+    assert (pred == y).sum().item() == 2 and (pred == y).sum().dtype == np.int64
+    assert mg.tensor(np.full(4, 2 ** 30, np.int32)).sum().item() == 2 ** 32
+    assert mg.tensor(np.ones(300, np.uint8)).sum().item() == 300
+    assert mg.tensor(np.ones((2, 3), np.int32)).sum(1).tolist() == [3, 3]
+
+
+def test_var_std_positional_order_is_dim_unbiased_keepdim():
+    x = mg.tensor([[1.0, 2.0], [3.0, 5.0]])
+    np.testing.assert_allclose(x.var(0, False).data, [1.0, 2.25])   # biased
+    np.testing.assert_allclose(x.var(0, True).data, [2.0, 4.5])     # unbiased
+    assert x.std(0, True).shape == (2,)
+    assert x.std(0, True, True).shape == (1, 2)
+    np.testing.assert_allclose(x.var(0, correction=0).data, [1.0, 2.25])
+    with pytest.raises(ValueError, match="either unbiased or correction"):
+        x.var(0, True, correction=0)
+
+
+def test_std_gradient_is_zero_on_a_constant_slice():
+    x = mg.tensor([[1.0, 2.0], [1.0, 3.0], [1.0, 7.0]], dtype=mg.float64, requires_grad=True)
+    x.std(0).sum().backward()
+    assert np.all(np.isfinite(x.grad.data))
+    np.testing.assert_array_equal(x.grad.data[:, 0], [0.0, 0.0, 0.0])
+    y = mg.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    assert mg.gradcheck(lambda t: t.std(1), (y,))
+
+
+def test_float_functions_promote_integer_tensors_to_float32():
+    i = mg.tensor([0, 1])
+    np.testing.assert_allclose(i.sigmoid().data, [0.5, 0.7310586], rtol=1e-6)
+    assert i.sigmoid().dtype == np.float32 and i.exp().dtype == np.float32
+    np.testing.assert_allclose(mg.tensor([1, 2]).logsumexp(0).item(), np.log(np.e + np.e ** 2), rtol=1e-6)
+    np.testing.assert_allclose(mg.tensor([1, 2, 3]).softmax(0).data.sum(), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(mg.tensor([-3, 2]).leaky_relu(0.1).data, [-0.3, 2.0], rtol=1e-6)
+    np.testing.assert_allclose(mg.tensor([1, 2]).clamp(max=1.5).data, [1.0, 1.5])
+    assert (mg.tensor([1, 2]) / 2).dtype == np.float32
+    assert (mg.tensor([1, 2]) / mg.tensor([2, 4])).dtype == np.float32
+
+
+def test_pow_tensor_exponent_zero_has_zero_gradient_at_zero_base():
+    x = mg.tensor([0.0, 0.0, 2.0], dtype=mg.float64, requires_grad=True)
+    n = mg.tensor([0.0, 1.0, 2.0], dtype=mg.float64)
+    (x ** n).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 4.0])
+
+
+def test_gather_rejects_negative_indices_and_clamp_tensor_bounds():
+    x = mg.tensor([[1.0, 2.0, 3.0]])
+    with pytest.raises(IndexError, match="out of range"):
+        x.gather(1, mg.tensor([[-1]]))
+    with pytest.raises(TypeError, match="minigrad.maximum"):
+        x.clamp(min=mg.tensor([0.0]))
