@@ -172,9 +172,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     return y.squeeze(0) if unbatched else y
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
+def _no_ceil_mode(ceil_mode, fn):
+    if ceil_mode:
+        raise ValueError(f"{fn}: ceil_mode=True is not supported (windows must fit the input)")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over each window; zero padding is counted in the divisor unless
-    ``count_include_pad=False`` (PyTorch's default is True)."""
+    ``count_include_pad=False`` (PyTorch's default is True). Arguments in PyTorch's order;
+    ``ceil_mode=True`` is not supported."""
+    _no_ceil_mode(ceil_mode, "avg_pool2d")
     x, unbatched, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding,
                                                        "avg_pool2d")
     y = _pool_op.avg_pool(x, kernel, stride, padding, count_include_pad)

@@ -25,10 +25,12 @@ class MaxPool2d(Module):
 
 class AvgPool2d(Module):
     """Mean over ``kernel_size`` windows; zero padding is counted in the divisor unless
-    ``count_include_pad=False``."""
+    ``count_include_pad=False``. Arguments in PyTorch's order; ``ceil_mode=True`` is not
+    supported."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
+        F._no_ceil_mode(ceil_mode, "AvgPool2d")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -39,7 +41,7 @@ class AvgPool2d(Module):
 
     def forward(self, input):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
-                            self.count_include_pad)
+                            count_include_pad=self.count_include_pad)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

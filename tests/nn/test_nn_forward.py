@@ -377,3 +377,14 @@ def test_conv2d_frozen_weight_still_gives_input_gradient():
     x = T(arr(1, 2, 4, 4), requires_grad=True)
     assert mg.gradcheck(lambda x: conv(x), (x,))
     assert conv.weight.grad is None
+
+
+def test_avg_pool_positional_arguments_follow_pytorch():
+    x = T(np.arange(16.0).reshape(1, 1, 4, 4))
+    # PyTorch's fourth argument is ceil_mode, the fifth count_include_pad
+    a = nn.AvgPool2d(3, 1, 1, False, False)(x)
+    b = F.avg_pool2d(x, 3, 1, 1, False, False)
+    np.testing.assert_allclose(a.data, b.data)
+    np.testing.assert_allclose(a.data[0, 0, 0], [2.5, 3.0, 4.0, 4.5])
+    with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
+        nn.AvgPool2d(2, 2, 0, True)
