@@ -76,12 +76,13 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
-                 "_seq", "__weakref__")
+                 "_seq", "_version", "_saved_version", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _as_array(data, dtype)
         self.grad = None
+        self._version = 0
         self._ctx = None
         self._grad_view = None
         self._retains_grad = False
@@ -96,6 +97,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = array
         t.grad = None
+        t._version = 0
         t.requires_grad = False
         t._ctx = None
         t._grad_view = None
@@ -244,11 +246,13 @@ class Tensor:
     def zero_(self):
         self._check_inplace("zero_")
         self.data[...] = 0
+        self._version += 1
         return self
 
     def fill_(self, value):
         self._check_inplace("fill_")
         self.data[...] = value
+        self._version += 1
         return self
 
     def copy_(self, src):
@@ -259,6 +263,7 @@ class Tensor:
         except ValueError:
             raise ValueError(
                 f"copy_: source of shape {np.shape(src)} does not broadcast to {self.shape}") from None
+        self._version += 1
         return self
 
     def _inplace(self, ufunc, other, name):
@@ -266,9 +271,13 @@ class Tensor:
         requires grad while gradients are recorded; without this, ``p -= lr * p.grad`` would
         silently rebind ``p`` to a new tensor and leave the parameter unchanged."""
         if self.requires_grad and grad_mode._enabled:
+            if self.is_leaf:
+                raise RuntimeError(
+                    f"{name}: a leaf tensor that requires grad cannot be modified in place while "
+                    "gradients are recorded; wrap the update in minigrad.no_grad()")
             raise RuntimeError(
-                f"{name}: a tensor that requires grad cannot be modified in place while "
-                "gradients are recorded; wrap the update in minigrad.no_grad()")
+                f"{name}: minigrad does not record in-place ops in the graph; write the "
+                "out-of-place form instead (y = y + r rather than y += r)")
         other = other.data if isinstance(other, Tensor) else other
         try:
             ufunc(self.data, other, out=self.data, casting="same_kind")
@@ -278,6 +287,7 @@ class Tensor:
         except TypeError:
             raise TypeError(f"{name}: cannot update a {self.dtype} tensor in place with "
                             f"{np.asarray(other).dtype} values") from None
+        self._version += 1
         return self
 
     def add_(self, other):
@@ -598,12 +608,15 @@ def make(data, parents, backward, op):
     t.grad = None
     t._grad_view = None
     t._retains_grad = False
+    t._version = 0
     if grad_mode._enabled:
         for p in parents:
             if p.requires_grad:
                 t.requires_grad = True
                 t._ctx = (backward, parents, op)
                 t._seq = next(_sequence)
+                # versions only grow, so their sum changes iff an input was modified in place
+                t._saved_version = sum([q._version for q in parents])
                 return t
     t.requires_grad = False
     t._ctx = None

@@ -132,6 +132,12 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 raise RuntimeError(
                     "backward: trying to backward through the graph a second time; its "
                     "saved values were freed. Pass retain_graph=True to the first backward.")
+            if node._version or sum([p._version for p in parents]) != node._saved_version:
+                raise RuntimeError(
+                    f"backward: an input or the output of {op} was modified in place after "
+                    "the op was recorded (for example by optimizer.step() between two "
+                    "backward passes, or by +=), so its gradient would be wrong. Compute the "
+                    "loss again after the update, or clone() before modifying.")
             pending = []
             for p, pg in zip(parents, backward(g, node)):
                 if pg is not None and p.requires_grad:

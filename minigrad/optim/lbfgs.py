@@ -5,7 +5,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, bumps_versions
 
 _kernels_module = None
 
@@ -127,6 +127,7 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     # ----- the step ------------------------------------------------------------------------
+    @bumps_versions
     def step(self, closure=None):
         """Run up to ``max_iter`` L-BFGS iterations; return the loss of the first evaluation
         (the one at the parameters before the step), as PyTorch."""

@@ -40,7 +40,7 @@ from ..autograd import engine
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 from ._line_search import backtracking_armijo
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, bumps_versions
 
 
 class _NewtonBase(Optimizer):
@@ -130,6 +130,7 @@ class _NewtonBase(Optimizer):
             return float(closure())
 
     # ----- the step --------------------------------------------------------------------------
+    @bumps_versions
     def step(self, closure=None):
         """One damped Newton iteration with a backtracking line search; returns the loss at
         the parameters before the step (the closure's first value)."""

@@ -43,6 +43,23 @@ class _Required:
 required = _Required()
 
 
+def bumps_versions(step):
+    """Decorator for closure-based steps that write the parameters outside
+    :meth:`Optimizer.step`: mark every parameter as modified in place afterwards."""
+    import functools
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return step(self, *args, **kwargs)
+        finally:
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p._version += 1
+
+    return wrapper
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -175,6 +192,8 @@ class Optimizer:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
                         self._advance(states[i0:i1], fb, k0 + i0, group)
+                        for p in params[k0 + i0:k0 + i1]:
+                            p._version += 1  # graphs recorded before the update now refuse backward
         return loss
 
     def zero_grad(self, set_to_none=True):

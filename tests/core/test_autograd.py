@@ -215,3 +215,41 @@ def test_closure_backward_policy_is_scoped():
         with engine.closure_backward("skip"):
             raise KeyError
     assert engine._closure_policy is None
+
+
+def test_in_place_change_after_use_refuses_backward_instead_of_wrong_gradient():
+    from minigrad import optim
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    x = mg.tensor([3.0, 4.0])
+    y = w * w * x
+    l1, l2 = y.sum(), (y * y).sum()
+    opt = optim.SGD([w], lr=0.1)
+    l1.backward(retain_graph=True)
+    opt.step()  # updates w in place: l2's graph saw the old w
+    opt.zero_grad()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        l2.backward()
+
+    a = mg.tensor([0.0, 1.0], requires_grad=True)
+    e = a.exp()
+    with mg.no_grad():
+        e += 1  # the output that exp's backward uses
+    with pytest.raises(RuntimeError, match="Exp was modified in place"):
+        e.sum().backward()
+
+    b = mg.tensor([2.0, 3.0], requires_grad=True)
+    out = (b * b).sum()
+    with mg.no_grad():
+        b.mul_(10)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        out.backward()
+    # a fresh forward after the update is fine
+    (b * b).sum().backward()
+    np.testing.assert_allclose(b.grad.data, [40.0, 60.0])
+
+
+def test_in_place_on_a_non_leaf_names_the_out_of_place_form():
+    v = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = v * 3
+    with pytest.raises(RuntimeError, match=r"y = y \+ r rather than y \+= r"):
+        y += 1
