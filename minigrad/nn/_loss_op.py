@@ -128,7 +128,10 @@ _LOG_FLOOR = -100.0  # PyTorch clamps the logs of binary_cross_entropy at -100
 def _reduce_array(per, reduction, dtype):
     if reduction == "none":
         return per.astype(dtype, copy=False)
-    total = per.sum() if reduction == "sum" else per.mean()
+    total = per.sum()
+    if reduction == "mean":
+        # sum / n rather than per.mean(): the same value without np.mean's ~5 us of overhead
+        total = total / per.size if per.size else np.nan
     return np.asarray(total, dtype=dtype)
 
 
