@@ -110,7 +110,8 @@ def pow(a, b):
             if b.requires_grad or b.data.ndim:
                 # where the exponent is 0 the derivative is 0 (PyTorch), not 0 * a**-1 = nan at a=0
                 nonzero = Tensor._wrap(b.data != 0)
-                ga = (g * b * a ** (b - 1)).where(nonzero, 0.0)
+                with np.errstate(divide="ignore", invalid="ignore"):  # 0 * inf, masked next
+                    ga = (g * b * a ** (b - 1)).where(nonzero, 0.0)
             else:
                 c = b.data.item()
                 ga = g * 0.0 if c == 0 else (g if c == 1 else g * (c * a ** (c - 1)))
