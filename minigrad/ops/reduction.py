@@ -12,8 +12,8 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 def _dims(dim, ndim, op):
     """Normalised tuple of dims to reduce (all dims when ``dim`` is None)."""
-    if dim is None:
-        return tuple(range(ndim))
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return tuple(range(ndim))  # an empty dim list reduces everything, as in PyTorch
     if isinstance(dim, (list, tuple)):
         dims = tuple(_norm_dim(d, ndim, op) for d in dim)
         if len(set(dims)) != len(dims):
@@ -123,6 +123,9 @@ def amin(a, dim=None, keepdim=False):
 
 
 def _max_min(a, dim, keepdim, largest):
+    if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise form
+        from .arithmetic import maximum, minimum
+        return maximum(a, dim) if largest else minimum(a, dim)
     if dim is None:
         return amax(a) if largest else amin(a)
     d = _norm_dim(dim, a.ndim, "max" if largest else "min")

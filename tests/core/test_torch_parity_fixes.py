@@ -58,3 +58,11 @@ def test_gather_rejects_negative_indices_and_clamp_tensor_bounds():
         x.gather(1, mg.tensor([[-1]]))
     with pytest.raises(TypeError, match="minigrad.maximum"):
         x.clamp(min=mg.tensor([0.0]))
+
+
+def test_empty_dim_list_reduces_everything_and_two_tensor_max():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.sum(dim=()).item() == 10.0 and x.mean(dim=[]).item() == 2.5
+    a, b = mg.tensor([1.0, 5.0]), mg.tensor([3.0, 2.0])
+    np.testing.assert_array_equal(mg.max(a, b).data, [3.0, 5.0])
+    np.testing.assert_array_equal(mg.min(a, b).data, [1.0, 2.0])
