@@ -154,16 +154,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 if key not in targets:
                     continue
                 captured[key] = g
-            if not accumulate:
-                continue
-            view = leaf._grad_view
-            if (view is not None and leaf.grad is None and not create_graph
-                    and g.data.dtype == view.dtype):
-                # the common training-step case (an optimizer's parameter after zero_grad),
-                # inlined: straight into the optimizer's flat gradient buffer
-                np.copyto(view, g.data)
-                leaf.grad = Tensor._wrap(view)
-            else:
+            if accumulate:
                 _accumulate_leaf(leaf, g, create_graph)
     finally:
         grad_mode._enabled = previous_mode

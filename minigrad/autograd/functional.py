@@ -202,17 +202,22 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         i = next(i for i, g in enumerate(g_u) if g is None)
         raise RuntimeError(f"jvp: the output does not depend on input {i}; this is not allowed "
                            "with strict=True")
-    pairs = [(g, _as_cotangent(vi, x)) for g, vi, x in zip(g_u, vs, xs)
-             if g is not None and g.requires_grad]
-    if pairs:
-        gs, v_used = zip(*pairs)
-        res = engine.grad(list(gs), list(us), grad_outputs=list(v_used),
-                          create_graph=create_graph, allow_unused=True)
-    else:
-        res = (None,) * len(us)
+    res = _differentiate_along(g_u, vs, xs, us, create_graph)
     res = _fill_zeros(res, outputs, strict, "output", "jvp")
     return (_structure(_finish(outputs, create_graph), is_out_tuple),
             _structure(_finish(res, create_graph), is_out_tuple))
+
+
+def _differentiate_along(first, vs, xs, wrt, create_graph):
+    """``d <first, v> / d wrt``: the second backward pass shared by jvp, vhp and hvp. Pieces
+    of ``first`` without a graph contribute nothing (None results are filled by the caller)."""
+    pairs = [(g, _as_cotangent(vi, x)) for g, vi, x in zip(first, vs, xs)
+             if g is not None and g.requires_grad]
+    if not pairs:
+        return (None,) * len(wrt)
+    gs, v_used = zip(*pairs)
+    return engine.grad(list(gs), list(wrt), grad_outputs=list(v_used),
+                       create_graph=create_graph, allow_unused=True)
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
@@ -256,14 +261,7 @@ def _second_order(func, inputs, v, create_graph, strict, fn_name):
         i = next(i for i, g in enumerate(jac) if g is None or not g.requires_grad)
         raise RuntimeError(f"{fn_name}: the gradient with respect to input {i} does not depend "
                            "on the inputs; this is not allowed with strict=True")
-    pairs = [(g, _as_cotangent(vi, x)) for g, vi, x in zip(jac, vs, xs)
-             if g is not None and g.requires_grad]
-    if pairs:
-        gs, v_used = zip(*pairs)
-        res = engine.grad(list(gs), list(xs), grad_outputs=list(v_used),
-                          create_graph=create_graph, allow_unused=True)
-    else:
-        res = (None,) * len(xs)
+    res = _differentiate_along(jac, vs, xs, xs, create_graph)
     res = _fill_zeros(res, xs, strict, "input", fn_name)
     return (_finish(outputs, create_graph)[0], _structure(_finish(res, create_graph), is_in_tuple))
 

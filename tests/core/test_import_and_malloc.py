@@ -1,4 +1,4 @@
-"""The allocator tuning at import respects the user's own settings."""
+"""What `import minigrad` does: the allocator tuning (respecting the user's settings), and nothing heavy."""
 import os
 import subprocess
 import sys
