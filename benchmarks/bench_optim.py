@@ -8,13 +8,19 @@ sizes), the median time of one ``step()`` for:
 * ``parallel`` -- minigrad, prange kernel at every size (``parallel_threshold=0``);
 * ``auto``     -- minigrad as shipped (parallel above the measured threshold);
 * ``t-loop``, ``t-foreach``, ``t-fused`` -- torch.optim's three implementations, if torch is
-  installed (``-`` where torch has no such implementation); run in a separate process, each the
-  better of torch's default thread count and one thread.
+  installed (``-`` where torch has no such implementation); run in a separate worker process
+  (see ``torch_worker.py``), each the better of torch's default thread count and one thread.
 
 plus ns per parameter and effective bandwidth of the best minigrad variant (bytes each update
 must move per parameter, e.g. 28 for Adam: read p, g, m, v and write p, m, v), as a fraction of
-this machine's bandwidth measured in the same run by an in-place prange ``a += s*b`` kernel (the
-optimizer's access pattern) and a STREAM triad ``a = b + s*c``, both at 1e7 float32.
+this machine's bandwidth: an in-place prange ``a += s*b`` kernel at 1e7 float32 (the
+optimizer's access pattern), timed in the same rounds as the cell. The header also gives a
+STREAM triad ``a = b + s*c`` for reference.
+
+Every cell is measured in ``--rounds`` rounds; each round times every variant (minigrad's, the
+axpy yardstick and torch's, in the worker) once, in a new random order, and the table gives the
+median over rounds. The machine is shared and its memory bandwidth drifts by 10-20% within
+minutes: interleaving makes the drift hit every column alike, so the ratios stay fair.
 
 ``--crossover`` also times serial vs parallel kernels at sizes around the thresholds.
 
@@ -22,12 +28,10 @@ Usage: ``python benchmarks/bench_optim.py [--algos adam,sgd] [--sizes 1e3,1e7] [
 The machine is shared and noisy: every number is a median of repeated steps.
 """
 import argparse
-import importlib.util
 import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 
@@ -40,10 +44,7 @@ from minigrad import optim  # noqa: E402
 from minigrad.optim import reference  # noqa: E402
 from minigrad.tensor import Tensor  # noqa: E402
 
-# torch runs in a child process (``--torch-child``): loaded into this process it would bring its
-# own GNU OpenMP runtime before numba's, and the two thread pools would stall each other (see
-# docs/optim.md), which measures the interaction rather than either library.
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
+import torch_worker  # noqa: E402  (beside this file)
 
 # name: (minigrad class, reference class, torch class name, hyperparameters, bytes/parameter)
 ALGOS = {
@@ -141,82 +142,95 @@ def make_problem(n, layout):
     return arrays, grads
 
 
-def torch_child(algos, sizes):
-    """Print {"algo/n/layout/impl": seconds or null} for torch.optim, as JSON.
+def torch_worker_main():
+    """The torch child: ``{"algo", "n", "layout", "impl"}`` -> ``{"t": seconds or None}``.
 
     Each time is the better of torch's default intra-op threads and a single thread: on this
     shared 2-core machine torch's OpenMP workers sometimes stall a step for a scheduler tick
     (~8 ms), and comparing against the faster setting keeps the comparison conservative.
+    Only one cell's optimizers are kept alive (at 1e7 parameters each holds ~160 MB).
     """
-    import torch
-    res = {}
+    try:
+        import torch
+    except ImportError:
+        print(json.dumps({"torch": None}), flush=True)
+        return
     default_threads = torch.get_num_threads()
-    for algo in algos:
-        _, _, tname, hyper, _ = ALGOS[algo]
-        for n in sizes:
-            for layout in LAYOUTS:
-                arrays, grads = make_problem(n, layout)
-                for impl in ("loop", "foreach", "fused"):
-                    rounds = []
-                    for _ in range(ROUNDS):
-                        best = None
-                        for threads in sorted({default_threads, 1}):
-                            torch.set_num_threads(threads)
-                            step = torch_step(tname, hyper, arrays, grads, impl)
-                            if step is not None:
-                                t = time_step(step)
-                                best = t if best is None else min(best, t)
-                        torch.set_num_threads(default_threads)
-                        rounds.append(best)
-                    res[f"{algo}/{n}/{layout}/{impl}"] = \
-                        None if rounds[0] is None else statistics.median(rounds)
-    res["version"] = torch.__version__
-    print(json.dumps(res))
-
-
-def torch_times(algos, sizes):
-    if not HAVE_TORCH:
-        return {}
-    cmd = [sys.executable, os.path.abspath(__file__), "--torch-child", "--rounds", str(ROUNDS),
-           "--algos", ",".join(algos), "--sizes", ",".join(str(n) for n in sizes)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    print(json.dumps({"torch": torch.__version__, "threads": default_threads}), flush=True)
+    cell, steps = None, {}
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        key = (cmd["algo"], cmd["n"], cmd["layout"])
+        if key != cell:
+            cell, steps = key, {}
+            arrays, grads = make_problem(cmd["n"], cmd["layout"])
+        impl = cmd["impl"]
+        if impl not in steps:
+            _, _, tname, hyper, _ = ALGOS[cmd["algo"]]
+            steps[impl] = torch_step(tname, hyper, arrays, grads, impl)
+        best = None
+        if steps[impl] is not None:
+            for threads in sorted({default_threads, 1}):
+                torch.set_num_threads(threads)
+                t = time_step(steps[impl])
+                best = t if best is None else min(best, t)
+            torch.set_num_threads(default_threads)
+        print(json.dumps({"t": best}), flush=True)
 
 
 LAYOUTS = ("1 tensor", "10 tensors")
 ROUNDS = 1
+TORCH_IMPLS = ("loop", "foreach", "fused")
 
 
-def run_table(algos, sizes, axpy_gbs, out, torch_res):
+def axpy_step(n=10_000_000):
+    """The bandwidth yardstick as a step: in-place prange ``a += s*b`` over 1e7 float32."""
+    from minigrad.optim import kernels
+    a, b = (np.random.default_rng(i).random(n, dtype=np.float32) for i in range(2))
+    s = np.float32(1e-7)
+    return lambda: kernels.axpy_parallel(a, b, s)
+
+
+def run_table(algos, sizes, out, worker):
     header = (f"{'algo':<9}{'N':>6} {'layout':<10}{'numpy':>9}{'serial':>9}{'parallel':>9}"
               f"{'auto':>9}{'t-loop':>9}{'t-foreach':>10}{'t-fused':>9}{'ns/par':>8}"
               f"{'GB/s':>7}{'%axpy':>6}{'vs fused':>9}")
     out(header)
+    axpy = axpy_step()
+    order = np.random.default_rng(1)
     for algo in algos:
         cls, ref_cls, tname, hyper, nbytes = ALGOS[algo]
         for n in sizes:
             for layout in LAYOUTS:
                 arrays, grads = make_problem(n, layout)
-                rounds = {"numpy": [], "serial": [], "auto": [], "parallel": []}
-                for _ in range(ROUNDS):  # interleaved, so that load bursts hit all variants
-                    rounds["numpy"].append(
-                        time_step(reference_step(ref_cls, hyper, arrays, grads)))
-                    rounds["serial"].append(time_step(
-                        minigrad_step(cls, hyper, arrays, grads, parallel=False)))
-                    rounds["auto"].append(time_step(minigrad_step(cls, hyper, arrays, grads)))
-                    rounds["parallel"].append(time_step(
-                        minigrad_step(cls, hyper, arrays, grads, parallel_threshold=0)))
-                t = {k: statistics.median(v) for k, v in rounds.items()}
-                for impl in ("loop", "foreach", "fused"):
-                    t["t-" + impl] = torch_res.get(f"{algo}/{n}/{layout}/{impl}")
+                steps = {
+                    "numpy": reference_step(ref_cls, hyper, arrays, grads),
+                    "serial": minigrad_step(cls, hyper, arrays, grads, parallel=False),
+                    "auto": minigrad_step(cls, hyper, arrays, grads),
+                    "parallel": minigrad_step(cls, hyper, arrays, grads, parallel_threshold=0),
+                    "axpy": axpy,
+                }
+                names = list(steps) + (["t-" + i for i in TORCH_IMPLS] if worker else [])
+                rounds = {k: [] for k in names}
+                for _ in range(ROUNDS):
+                    # a new order each round, so that no variant always runs right after torch
+                    for k in order.permutation(names):
+                        if k in steps:
+                            rounds[k].append(time_step(steps[k]))
+                            continue
+                        rounds[k].append(worker.ask(algo=algo, n=n, layout=layout,
+                                                    impl=k[2:])["t"])
+                        time.sleep(0.1)  # torch's OpenMP workers spin on after its step
+                t = {k: None if None in v else statistics.median(v) for k, v in rounds.items()}
                 best = min(t["serial"], t["parallel"], t["auto"])
                 gbs = nbytes * n / best / 1e9
-                fused = t["t-fused"]
-                ratio = f"{fused / t['auto']:.1f}x" if fused else "-"
+                axpy_gbs = 12 * 10_000_000 / t["axpy"] / 1e9
+                fused = t.get("t-fused")
+                ratio = f"{fused / t['auto']:.2f}x" if fused else "-"
                 out(f"{algo:<9}{n:>6.0e} {layout:<10}{fmt_time(t['numpy']):>9}"
                     f"{fmt_time(t['serial']):>9}{fmt_time(t['parallel']):>9}"
-                    f"{fmt_time(t['auto']):>9}{fmt_time(t['t-loop']):>9}"
-                    f"{fmt_time(t['t-foreach']):>10}{fmt_time(fused):>9}"
+                    f"{fmt_time(t['auto']):>9}{fmt_time(t.get('t-loop')):>9}"
+                    f"{fmt_time(t.get('t-foreach')):>10}{fmt_time(fused):>9}"
                     f"{best / n * 1e9:>8.2f}{gbs:>7.1f}{100 * gbs / axpy_gbs:>5.0f}%{ratio:>9}")
 
 
@@ -246,16 +260,16 @@ def main():
     ap.add_argument("--rounds", type=int, default=1,
                     help="measure every cell this many times (interleaved) and report medians")
     ap.add_argument("--out", default=None, help="also write the output to this file")
-    ap.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.torch_worker:
+        torch_worker_main()
+        return
     global ROUNDS
     ROUNDS = args.rounds
     algos = args.algos.split(",")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
-    if args.torch_child:
-        torch_child(algos, sizes)
-        return
-    torch_res = torch_times(algos, sizes)
+    worker = torch_worker.start(os.path.abspath(__file__))
     lines = []
 
     def out(line):
@@ -265,15 +279,20 @@ def main():
     import numba
     axpy_gbs, triad_gbs = bandwidth()
     info = optim._threading.threading_info()
+    torch_info = (f"torch {worker.info['torch']} (own process, {worker.info['threads']} threads)"
+                  if worker else "torch absent")
     out(f"minigrad optimizer step, float32; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs; numpy {np.__version__}, numba {numba.__version__}, "
-        f"torch {torch_res.get('version', 'absent')} (own process); threading layer {info['layer']} "
+        f"{torch_info}; threading layer {info['layer']} "
         f"x{info.get('num_threads')} ({info.get('settings') or info['reason']})")
-    out(f"memory bandwidth (1e7 float32, prange): in-place axpy a += s*b {axpy_gbs:.1f} GB/s, "
-        f"STREAM triad {triad_gbs:.1f} GB/s")
-    out(f"times: median of one step (median over {ROUNDS} interleaved rounds); ns/par, GB/s, %axpy: best minigrad variant; "
+    out(f"memory bandwidth at the start (1e7 float32, prange): in-place axpy a += s*b "
+        f"{axpy_gbs:.1f} GB/s, STREAM triad {triad_gbs:.1f} GB/s")
+    out(f"times: median of one step, median over {ROUNDS} interleaved rounds; ns/par, GB/s, "
+        "%axpy: best minigrad variant, against the axpy kernel timed in the same rounds; "
         "vs fused: torch fused time / minigrad auto time")
-    run_table(algos, sizes, axpy_gbs, out, torch_res)
+    run_table(algos, sizes, out, worker)
+    if worker:
+        worker.close()
     if args.crossover:
         run_crossover(out)
     if args.out:

@@ -26,7 +26,9 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn, optim
 
-torch = None  # imported only in the torch worker process (see TorchWorker)
+import torch_worker
+
+torch = None  # imported only in the torch worker process (see torch_worker.py)
 
 LR = 1e-3
 
@@ -278,37 +280,6 @@ def per_step_ms(step, n_steps):
     return (time.perf_counter() - t0) / n_steps * 1e3
 
 
-class TorchWorker:
-    """torch runs in a child process. In one process, GNU OpenMP's workers (torch's) keep
-    spinning after each torch op and starve numpy's OpenBLAS threads: measured here, the
-    numpy floor of (b) went from ~1.3 ms to ~97 ms per step. Separate processes also keep
-    minigrad's OpenMP configuration (docs/optim.md) out of torch's way, and vice versa."""
-
-    def __init__(self):
-        import subprocess
-        import sys
-        self.proc = subprocess.Popen([sys.executable, __file__, "--torch-worker"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.info = self._read()
-
-    def _read(self):
-        import json
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the torch worker exited")
-        return json.loads(line)
-
-    def ask(self, **command):
-        import json
-        self.proc.stdin.write(json.dumps(command) + "\n")
-        self.proc.stdin.flush()
-        return self._read()
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
 def case_inputs(key):
     case = CASES[key]
     rng = np.random.default_rng(0)
@@ -385,10 +356,7 @@ def main():
     args = ap.parse_args()
     if args.torch_worker:
         return torch_worker_main()
-    worker = TorchWorker()
-    if worker.info.get("torch") is None:
-        worker.close()
-        worker = None
+    worker = torch_worker.start(__file__)
     print(f"full training step, float32, median ms/step over {args.rounds} interleaved rounds")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}" + (f", torch {worker.info['torch']} in a separate process "
