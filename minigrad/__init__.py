@@ -12,7 +12,7 @@ from .autograd import Function, GradcheckError, gradcheck, gradgradcheck  # noqa
 from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                        randint, randn, zeros, zeros_like)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops.arithmetic import clamp, maximum, minimum, where
+from .ops.arithmetic import clamp, clip, maximum, minimum, where
 from .ops.elementwise import (erf, exp, gelu, leaky_relu, log, relu, sigmoid, sin, cos,
                               softplus, sqrt, tanh)
 from .ops.indexing import gather

@@ -173,13 +173,25 @@ def minimum(a, b):
 
 
 def clamp(a, min=None, max=None):
-    """Clamp to ``[min, max]`` (scalars). The gradient passes where ``min <= a <= max``,
-    boundaries included, as in PyTorch."""
+    """Clamp to ``[min, max]``; either bound may be omitted. Bounds are numbers, or tensors
+    (or numpy arrays, as constants) broadcastable with ``a``: the result then has the
+    broadcast shape, and a number paired with a tensor bound acts as a constant tensor
+    (PyTorch refuses that mix).
+
+    The value is ``minimum(maximum(a, min), max)``, so where ``min > max`` it is ``max``, and
+    a NaN in ``a`` or in a tensor bound gives NaN, as in PyTorch. Departure: two numbers with
+    ``min > max`` raise ``ValueError`` (PyTorch returns ``max``).
+
+    The gradient follows PyTorch: it passes to ``a`` where ``min <= a <= max``, boundaries
+    included; to the ``min`` tensor where ``a < min`` (and ``min < max`` when both are
+    given); to the ``max`` tensor where ``a > max`` or ``min > max``. So where
+    ``min == max > a`` no input receives a gradient, and a comparison with NaN counts as
+    false. Bound gradients are summed back to their shapes.
+    """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise TypeError("clamp: min and max must be numbers; for tensor bounds use "
-                        "minigrad.maximum(a, lo) and minigrad.minimum(a, hi)")
+    if _is_bound_tensor(min) or _is_bound_tensor(max):
+        return _clamp_tensor(a, min, max)
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
     if a.dtype.kind != "f" and any(isinstance(b, float) for b in (min, max)):
@@ -195,6 +207,69 @@ def clamp(a, min=None, max=None):
         return (g * Tensor._wrap(keep.astype(a.dtype)),)
 
     return make(data, (a,), backward, "Clamp")
+
+
+clip = clamp
+
+
+def _is_bound_tensor(b):
+    return isinstance(b, (Tensor, np.ndarray))
+
+
+def _clamp_tensor(a, lo, hi):
+    """:func:`clamp` with at least one tensor bound."""
+    lo = None if lo is None else as_tensor_like(lo, a)
+    hi = None if hi is None else as_tensor_like(hi, a)
+    named = [("input", a)] + [(n, b) for n, b in (("min", lo), ("max", hi)) if b is not None]
+    try:
+        np.broadcast_shapes(*(t.shape for _, t in named))
+    except ValueError:
+        shapes = [f"{n} of shape {t.shape}" for n, t in named]
+        shapes = ", ".join(shapes[:-1]) + " and " + shapes[-1]
+        raise ValueError(f"clamp: {shapes} cannot be broadcast together") from None
+    floats = [t.dtype for _, t in named if t.dtype.kind == "f"]
+    if floats:
+        # int/bool operands take the float dtype (PyTorch), not numpy's float64
+        ft = np.result_type(*floats)
+        a, lo, hi = (t if t is None or t.dtype.kind == "f" else Tensor._wrap(t.data.astype(ft))
+                     for t in (a, lo, hi))
+    data = a.data
+    if lo is not None:
+        data = np.maximum(data, lo.data)
+    if hi is not None:
+        data = np.minimum(data, hi.data)
+    parents = tuple(t for t in (a, lo, hi) if t is not None)
+
+    def backward(g, out):
+        def passed(mask, shape):
+            return unbroadcast(where(Tensor._wrap(np.asarray(mask)), g, 0.0), shape)
+
+        x = a.data
+        grads = [None]
+        if a.requires_grad:
+            keep = np.ones((), dtype=bool)
+            if lo is not None:
+                keep = keep & (x >= lo.data)
+            if hi is not None:
+                keep = keep & (x <= hi.data)
+            grads[0] = passed(keep, a.shape)
+        if lo is not None:
+            below = None
+            if lo.requires_grad:
+                below = x < lo.data
+                if hi is not None:
+                    below = below & (lo.data < hi.data)  # PyTorch: min == max sends nothing to min
+            grads.append(None if below is None else passed(below, lo.shape))
+        if hi is not None:
+            above = None
+            if hi.requires_grad:
+                above = x > hi.data
+                if lo is not None:
+                    above = above | (lo.data > hi.data)  # the value is max wherever min > max
+            grads.append(None if above is None else passed(above, hi.shape))
+        return tuple(grads)
+
+    return make(data, parents, backward, "Clamp")
 
 
 def where(condition, a, b):
