@@ -12,9 +12,15 @@ class Context:
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
         self.saved_tensors = ()
+        self.materialize_grads = True
 
     def save_for_backward(self, *tensors):
         self.saved_tensors = tensors
+
+    def set_materialize_grads(self, value):
+        """With ``False``, ``backward`` receives None instead of zeros for the outputs of a
+        tuple-returning ``forward`` that got no gradient (as in PyTorch)."""
+        self.materialize_grads = bool(value)
 
 
 class Function:
@@ -36,6 +42,13 @@ class Function:
     ``forward`` runs without graph recording. ``backward`` returns one gradient (Tensor,
     ndarray or None) per positional input; written with Tensor ops it supports higher order,
     written with numpy it is first order only.
+
+    ``forward`` may return a tuple (of ndarrays, Tensors or None); ``apply`` then returns a
+    tuple of Tensors and ``backward`` receives one gradient per output, as in PyTorch: zeros
+    for an output that received none (None after ``ctx.set_materialize_grads(False)``), None
+    for a None output. Outputs that are not floating point are constants, never part of the
+    graph (PyTorch treats integer outputs the same way). ``ctx.mark_non_differentiable`` is
+    not provided.
     """
 
     @staticmethod
@@ -52,12 +65,11 @@ class Function:
         ctx = Context(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         with grad_mode.no_grad():
             out = cls.forward(ctx, *args, **kwargs)
-        data = out.data if isinstance(out, Tensor) else np.asarray(out)
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         name = cls.__name__
 
-        def backward(g, out_tensor):
-            grads = cls.backward(ctx, g)
+        def input_grads(grad_outputs):
+            grads = cls.backward(ctx, *grad_outputs)
             if not isinstance(grads, tuple):
                 grads = (grads,)
             if len(grads) != len(args):
@@ -68,7 +80,74 @@ class Function:
                 gi = grads[i]
                 if gi is not None and not isinstance(gi, Tensor):
                     gi = Tensor._wrap(np.asarray(gi, dtype=args[i].dtype))
+                if gi is not None and gi.shape != args[i].shape:
+                    raise RuntimeError(f"{name}.backward returned a gradient of shape {gi.shape} "
+                                       f"for input {i} of shape {args[i].shape}")
                 result.append(gi)
             return tuple(result)
 
-        return make(data, tensors, backward, name)
+        if isinstance(out, tuple):
+            return _multi_output(out, tensors, ctx, input_grads, name)
+        data = out.data if isinstance(out, Tensor) else np.asarray(out)
+        return make(data, tensors, lambda g, out_tensor: input_grads((g,)), name)
+
+
+_NO_DATA = np.empty(0)
+
+
+class _OutputGrads(Tensor):
+    """The gradient of the hidden node behind a multi-output ``Function``: one slot per
+    output, None where that output received nothing. The engine sums the gradients a node
+    receives with ``+``; here that merges slots, so each output's node contributes its own
+    slot and the hidden node runs the user's ``backward`` once, with all of them."""
+
+    __slots__ = ("parts",)
+
+    @classmethod
+    def _of(cls, parts):
+        t = object.__new__(cls)
+        t.data = _NO_DATA
+        t.grad = None
+        t._version = 0
+        t.requires_grad = False
+        t._ctx = None
+        t._grad_view = None
+        t._retains_grad = False
+        t.parts = parts
+        return t
+
+    def __add__(self, other):
+        return _OutputGrads._of(tuple(a if b is None else b if a is None else a + b
+                                      for a, b in zip(self.parts, other.parts)))
+
+
+def _multi_output(outs, tensors, ctx, input_grads, name):
+    """Tensors for the tuple ``outs`` of ``forward``. The engine's nodes have one output
+    each, so the inputs feed one hidden node that runs ``backward``, and each float output
+    is a node whose only parent is that hidden node."""
+    arrays = [None if o is None else o.data if isinstance(o, Tensor) else np.asarray(o)
+              for o in outs]
+    # Keep shapes and dtypes only: zeros for unused outputs need no reference to the data.
+    specs = [None if a is None else (a.shape, a.dtype) for a in arrays]
+    n = len(arrays)
+
+    def backward(g, hub):
+        grads = list(g.parts)
+        if ctx.materialize_grads:
+            for i, (gi, spec) in enumerate(zip(grads, specs)):
+                if gi is None and spec is not None:
+                    grads[i] = Tensor._wrap(np.zeros(*spec))
+        return input_grads(grads)
+
+    hub = make(_NO_DATA, tensors, backward, name)
+
+    def route(i):
+        def backward(g, out):
+            parts = [None] * n
+            parts[i] = g
+            return (_OutputGrads._of(tuple(parts)),)
+        return backward
+
+    return tuple(None if a is None else
+                 make(a, (hub,), route(i), name) if a.dtype.kind == "f" else Tensor._wrap(a)
+                 for i, a in enumerate(arrays))
