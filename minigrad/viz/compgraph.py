@@ -29,6 +29,8 @@ import warnings
 
 import numpy as np
 
+from ..autograd.function import _NO_DATA as _FUNCTION_HUB
+
 #: Show numbers for tensors with at most this many elements; larger ones show their shape only.
 MAX_VALUES = 4
 
@@ -100,6 +102,10 @@ class GraphCapture:
         else:
             head = op if name is None else f"{name} = {op}"
         rows = [head]
+        if t.data is _FUNCTION_HUB:
+            # the hidden node behind a Function with several outputs: it has no value of its own
+            rows.append("(runs backward for all outputs)")
+            return "\n".join(rows)
         if t.ndim:
             rows.append(f"shape {tuple(t.shape)}")
         rows.append("data " + _values(t.data))

@@ -99,6 +99,30 @@ def test_graph_after_plain_backward_is_marked_freed_and_warns():
     assert "graph freed by backward" in next(iter(nodes.values()))
 
 
+def test_function_with_two_outputs_shows_its_hidden_node_without_a_value():
+    class SinCos(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.sin(), x.cos()
+
+        @staticmethod
+        def backward(ctx, gs, gc):
+            (x,) = ctx.saved_tensors
+            return gs * x.cos() - gc * x.sin()
+
+    x = mg.tensor([0.5, 1.0], dtype=mg.float64, requires_grad=True)
+    s, c = SinCos.apply(x)
+    nodes, edges = parse_dot(viz.graph(s * c, names={"x": x}))
+    hub = [n for n, label in nodes.items() if "runs backward for all outputs" in label]
+    assert len(hub) == 1
+    assert "shape (0,)" not in nodes[hub[0]] and "data" not in nodes[hub[0]]
+    heads = {n: label.split("\n")[0] for n, label in nodes.items()}
+    # x -> hidden node -> the two outputs -> Mul
+    assert sorted(heads[b] for a, b in edges if a == hub[0]) == ["SinCos", "SinCos"]
+    assert [heads[a] for a, b in edges if b == hub[0]] == ["x"]
+
+
 def test_deep_graph_does_not_recurse():
     x = mg.tensor(1.0, requires_grad=True)
     y = x
