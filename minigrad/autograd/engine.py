@@ -36,14 +36,23 @@ def topological_order(roots):
     return order
 
 
+_SECOND_BACKWARD = ("backward: trying to backward through the graph a second time; its saved "
+                    "values were freed. Pass retain_graph=True to the first backward.")
+
+
 def _needed(roots, targets):
-    """ids of the nodes with a path to one of ``targets`` (for ``autograd.grad``)."""
+    """ids of the nodes with a path to one of ``targets`` (for ``autograd.grad``), and whether
+    a node freed by an earlier backward was met (it has no parents left, so a target behind
+    it would look unused)."""
     needed = set(targets)
+    freed = False
     for node in topological_order(roots):
         ctx = node._ctx
-        if ctx is not None and any(id(p) in needed for p in ctx[1]):
-            needed.add(id(node))
-    return needed
+        if ctx is not None:
+            freed = freed or ctx[0] is None
+            if any(id(p) in needed for p in ctx[1]):
+                needed.add(id(node))
+    return needed, freed
 
 
 def _seed(root, gradient):
@@ -89,9 +98,10 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                                "(did you compute it under no_grad, or from tensors without "
                                "requires_grad=True?)")
     targets = needed = None
+    freed = False
     if inputs is not None:
         targets = {id(t) for t in inputs}
-        needed = _needed(roots, targets)
+        needed, freed = _needed(roots, targets)
     grads = {}      # id -> accumulated gradient
     leaves = {}     # id -> leaf tensor that received a gradient
     heap = []       # (-seq, id, node) of non-leaf nodes waiting to run
@@ -129,9 +139,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                     _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
             backward, parents, op = node._ctx
             if backward is None:
-                raise RuntimeError(
-                    "backward: trying to backward through the graph a second time; its "
-                    "saved values were freed. Pass retain_graph=True to the first backward.")
+                raise RuntimeError(_SECOND_BACKWARD)
             if node._version or sum([p._version for p in parents]) != node._saved_version:
                 raise RuntimeError(
                     f"backward: an input or the output of {op} was modified in place after "
@@ -164,6 +172,8 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
     for t in inputs:
         g = captured.get(id(t))
         if g is None and not allow_unused:
+            if freed:
+                raise RuntimeError(_SECOND_BACKWARD.replace("backward:", "grad:", 1))
             raise RuntimeError("grad: one of the inputs was not used to compute the outputs; "
                                "pass allow_unused=True to get None for it")
         result.append(g)

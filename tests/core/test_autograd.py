@@ -52,6 +52,20 @@ def test_second_backward_through_freed_graph_raises_clearly():
     assert x.grad.item() == 4.0 + 4.0 + 4.0
 
 
+def test_grad_through_freed_graph_names_the_second_backward_not_an_unused_input():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    u = mg.tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    (gx,) = mg.autograd.grad(y, x)
+    np.testing.assert_array_equal(gx.data, [2.0, 4.0])
+    with pytest.raises(RuntimeError, match="^grad: trying to backward through the graph a second"):
+        mg.autograd.grad(y, x)
+    # an input that is truly unused still gets its own message
+    z = (x * x).sum()
+    with pytest.raises(RuntimeError, match="not used"):
+        mg.autograd.grad(z, u)
+
+
 def test_backward_on_tensor_without_graph_raises():
     with pytest.raises(RuntimeError, match="does not require grad"):
         mg.tensor(1.0).backward()
