@@ -95,30 +95,22 @@ class Function:
 _NO_DATA = np.empty(0)
 
 
-class _OutputGrads(Tensor):
+class _OutputGrads:
     """The gradient of the hidden node behind a multi-output ``Function``: one slot per
     output, None where that output received nothing. The engine sums the gradients a node
     receives with ``+``; here that merges slots, so each output's node contributes its own
-    slot and the hidden node runs the user's ``backward`` once, with all of them."""
+    slot and the hidden node runs the user's ``backward`` once, with all of them. Not a
+    Tensor: the engine only compares its ``data``'s shape with the hidden node's and adds."""
 
     __slots__ = ("parts",)
+    data = _NO_DATA
 
-    @classmethod
-    def _of(cls, parts):
-        t = object.__new__(cls)
-        t.data = _NO_DATA
-        t.grad = None
-        t._version = 0
-        t.requires_grad = False
-        t._ctx = None
-        t._grad_view = None
-        t._retains_grad = False
-        t.parts = parts
-        return t
+    def __init__(self, parts):
+        self.parts = parts
 
     def __add__(self, other):
-        return _OutputGrads._of(tuple(a if b is None else b if a is None else a + b
-                                      for a, b in zip(self.parts, other.parts)))
+        return _OutputGrads(tuple(a if b is None else b if a is None else a + b
+                                  for a, b in zip(self.parts, other.parts)))
 
 
 def _multi_output(outs, tensors, ctx, input_grads, name):
@@ -145,7 +137,7 @@ def _multi_output(outs, tensors, ctx, input_grads, name):
         def backward(g, out):
             parts = [None] * n
             parts[i] = g
-            return (_OutputGrads._of(tuple(parts)),)
+            return (_OutputGrads(tuple(parts)),)
         return backward
 
     return tuple(None if a is None else
