@@ -6,7 +6,11 @@ and two loops over it that differ only in ``range`` vs ``prange``:
 * ``<name>_serial``   -- ``@njit``, for small buffers where waking threads costs more than it saves;
 * ``<name>_parallel`` -- ``@njit(parallel=True)`` with ``prange`` over the elements.
 
-The element rule is written once, so the two variants cannot drift apart. The formulas, operation
+The element rule is written once, so the two variants cannot drift apart. The two loops are two
+Python functions, not one function given to ``njit`` twice: numba's cache keys an entry by the
+function and its signature, not by ``parallel``, and with ``cache=True`` a ``parallel=True``
+dispatcher of the same function loaded the serial one's cached code and ran serially (checked
+with numba 0.68: one cache file, a cache hit on the first parallel call). The formulas, operation
 for operation, are those of :mod:`minigrad.optim.reference` (which follow PyTorch's single-tensor
 implementations): IEEE ``+ - * / sqrt`` are exactly rounded and no fastmath flag is set, so a kernel
 reproduces the numpy reference bit for bit.
