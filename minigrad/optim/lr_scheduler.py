@@ -226,8 +226,6 @@ class CosineAnnealingLR(LRScheduler):
         lrs = self._current_lrs()
         if self._is_initial:
             return lrs
-        if self._step_count == 1 and t > 0:
-            return [eta + (b - eta) * (1 + math.cos(t * math.pi / T)) / 2 for b in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:
             # just past a minimum, where the ratio form would divide by zero: add the increment
             return [lr + (b - eta) * (1 - math.cos(math.pi / T)) / 2
