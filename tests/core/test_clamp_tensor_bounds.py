@@ -66,19 +66,17 @@ def test_values_and_gradient_routing_match_pytorch():
     np.testing.assert_array_equal(hi.grad.data, cols[6])
 
 
-def test_one_tensor_bound_routes_ties_to_the_input():
+@pytest.mark.parametrize("side, value, x_grad, bound_grad", [
+    ("min", [1.0, 1.0, 2.0, NAN], [0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]),
+    ("max", [0.0, 1.0, 1.0, NAN], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]),
+])
+def test_one_tensor_bound_routes_ties_to_the_input(side, value, x_grad, bound_grad):
     x, b = t64([0.0, 1.0, 2.0, NAN]), t64([1.0, 1.0, 1.0, 1.0])
-    y = x.clamp(min=b)
-    np.testing.assert_array_equal(y.data, [1.0, 1.0, 2.0, NAN])
+    y = x.clamp(**{side: b})
+    np.testing.assert_array_equal(y.data, value)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 0.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 0.0, 0.0, 0.0])
-    x, b = t64([0.0, 1.0, 2.0, NAN]), t64([1.0, 1.0, 1.0, 1.0])
-    y = x.clamp(max=b)
-    np.testing.assert_array_equal(y.data, [0.0, 1.0, 1.0, NAN])
-    y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 0.0, 0.0])
-    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.data, x_grad)
+    np.testing.assert_array_equal(b.grad.data, bound_grad)
 
 
 def test_clamped_positions_get_zero_not_nan_from_an_infinite_upstream_gradient():
