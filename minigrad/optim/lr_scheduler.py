@@ -28,9 +28,9 @@ Departures from PyTorch: arguments PyTorch accepts but then fails on with an unr
 (ZeroDivisionError, ...) or lets through silently (a non-positive ``step_size`` or ``T_max``)
 raise ValueError at construction, naming the argument and its allowed range; integral numbers
 are accepted where PyTorch insists on the ``int``/``float`` type (``OneCycleLR(total_steps=
-100.0)``, ``pct_start=0``); ``step()`` takes no deprecated ``epoch`` argument; no warning is
-issued when ``scheduler.step()`` is called before ``optimizer.step()``. Only plain Python is
-used: schedulers import no numba.
+100.0)``, ``pct_start=0``); ``step()`` takes no deprecated ``epoch`` argument. As in PyTorch,
+the first ``scheduler.step()`` warns if the optimizer has not stepped yet (the schedule's first
+learning rate would be skipped). Only plain Python is used: schedulers import no numba.
 """
 import math
 import types
@@ -118,6 +118,10 @@ class LRScheduler:
 
     def step(self):
         """Advance one epoch and write the new learning rates into the optimizer."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", True):
+            warnings.warn("lr_scheduler.step() was called before optimizer.step(): call "
+                          "optimizer.step() first, or the first learning rate of the schedule "
+                          "is skipped", UserWarning, stacklevel=2)
         self._step_count += 1
         self.last_epoch += 1
         self._in_step = True

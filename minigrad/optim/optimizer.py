@@ -50,6 +50,7 @@ def bumps_versions(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        self._opt_called = True
         try:
             return step(self, *args, **kwargs)
         finally:
@@ -80,6 +81,7 @@ class Optimizer:
     """
 
     _kernel = None
+    _opt_called = False  # set by step(); a scheduler stepped before it warns, as in PyTorch
 
     def __init__(self, params, defaults, parallel=None, parallel_threshold=None):
         self.defaults = dict(defaults)
@@ -158,6 +160,7 @@ class Optimizer:
         ``closure`` re-evaluates the model and returns the loss (it is called with gradient
         recording enabled, before the update).
         """
+        self._opt_called = True
         loss = None
         if closure is not None:
             from ..grad_mode import enable_grad

@@ -99,9 +99,44 @@ def test_get_lr_outside_step_warns():
     sched = S.ExponentialLR(_opt(), gamma=0.5)
     with pytest.warns(UserWarning, match="get_last_lr"):
         sched.get_lr()
+    sched.optimizer.step()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sched.step()  # no warning from the call inside step()
+
+
+def test_scheduler_step_before_optimizer_step_warns_once():
+    opt = _opt()
+    sched = S.StepLR(opt, step_size=1, gamma=0.5)
+    with pytest.warns(UserWarning, match="before optimizer.step"):
+        sched.step()
+    assert sched.get_last_lr() == [0.05]  # the schedule still advances, as in PyTorch
+    opt.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: optim.SGD([p], lr=0.1),
+    lambda p: optim.Adam([p], lr=0.1),
+    lambda p: optim.LBFGS([p], lr=0.1),
+])
+def test_no_warning_when_the_optimizer_stepped_first(make):
+    p = minigrad.tensor(np.ones(2), requires_grad=True)
+    opt = make(p)
+    sched = S.ExponentialLR(opt, gamma=0.5)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched.step()
 
 
 # ---- chained schedulers ------------------------------------------------------------------------
@@ -385,6 +420,7 @@ def test_one_cycle_rmsprop_momentum_and_no_cycle():
     sched = S.OneCycleLR(opt, max_lr=0.01, total_steps=10, cycle_momentum=False)
     for t in range(10):
         assert opt.param_groups[0]["lr"] == pytest.approx(_one_cycle_closed(t, 10, 0.01)[0])
+        opt.step()
         sched.step()
     opt = _opt(momentum=0.3)
     S.OneCycleLR(opt, max_lr=0.01, total_steps=10, cycle_momentum=False)
