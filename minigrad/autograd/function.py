@@ -13,9 +13,16 @@ class Context:
         self.needs_input_grad = needs_input_grad
         self.saved_tensors = ()
         self.materialize_grads = True
+        self.non_differentiable = set()  # ids of outputs marked by mark_non_differentiable
 
     def save_for_backward(self, *tensors):
         self.saved_tensors = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        """Declare outputs of ``forward`` (the very objects it returns) as constants: they do
+        not require grad, and ``backward`` receives zeros (or None, see
+        :meth:`set_materialize_grads`) in their place, as in PyTorch."""
+        self.non_differentiable.update(id(o) for o in outputs)
 
     def set_materialize_grads(self, value):
         """With ``False``, ``backward`` receives None instead of zeros for the outputs of a
@@ -47,8 +54,8 @@ class Function:
     tuple of Tensors and ``backward`` receives one gradient per output, as in PyTorch: zeros
     for an output that received none (None after ``ctx.set_materialize_grads(False)``), None
     for a None output. Outputs that are not floating point are constants, never part of the
-    graph (PyTorch treats integer outputs the same way). ``ctx.mark_non_differentiable`` is
-    not provided.
+    graph (PyTorch treats integer outputs the same way), as are outputs passed to
+    ``ctx.mark_non_differentiable``.
     """
 
     @staticmethod
@@ -89,6 +96,8 @@ class Function:
         if isinstance(out, tuple):
             return _multi_output(out, tensors, ctx, input_grads, name)
         data = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if id(out) in ctx.non_differentiable:
+            return Tensor._wrap(data)
         return make(data, tensors, lambda g, out_tensor: input_grads((g,)), name)
 
 
@@ -140,6 +149,7 @@ def _multi_output(outs, tensors, ctx, input_grads, name):
             return (_OutputGrads(tuple(parts)),)
         return backward
 
-    return tuple(None if a is None else
-                 make(a, (hub,), route(i), name) if a.dtype.kind == "f" else Tensor._wrap(a)
-                 for i, a in enumerate(arrays))
+    constant = [a is None or a.dtype.kind != "f" or id(o) in ctx.non_differentiable
+                for a, o in zip(arrays, outs)]
+    return tuple(None if a is None else Tensor._wrap(a) if constant[i] else
+                 make(a, (hub,), route(i), name) for i, a in enumerate(arrays))

@@ -270,3 +270,81 @@ def test_matches_torch():
         use(*SumAndNorm.apply(m)).backward()
         use(*TorchSumAndNorm.apply(tm)).backward()
         np.testing.assert_allclose(m.grad.data, tm.grad.numpy(), rtol=1e-12)
+
+
+class MaxWithIndex(mg.Function):
+    """``(max over the last axis, its index as float)``; the index is marked non-differentiable."""
+
+    @staticmethod
+    def forward(ctx, x):
+        idx = x.data.argmax(axis=-1)
+        values = np.take_along_axis(x.data, idx[..., None], axis=-1)[..., 0]
+        index = idx.astype(x.data.dtype)
+        ctx.mark_non_differentiable(index)
+        ctx.save_for_backward(x)
+        ctx.idx = idx
+        return values, index
+
+    @staticmethod
+    def backward(ctx, g_values, g_index):
+        (x,) = ctx.saved_tensors
+        g = np.zeros_like(x.data)
+        np.put_along_axis(g, ctx.idx[..., None], g_values.data[..., None], axis=-1)
+        return g
+
+
+def test_mark_non_differentiable_output_is_a_constant_and_backward_gets_zeros_for_it():
+    x = t64([[1.0, 5.0, 2.0], [7.0, -1.0, 0.5]])
+    values, index = MaxWithIndex.apply(x)
+    np.testing.assert_array_equal(values.data, [5.0, 7.0])
+    np.testing.assert_array_equal(index.data, [1.0, 0.0])
+    assert values.requires_grad and not index.requires_grad
+    (values * mg.tensor([2.0, 3.0], dtype=mg.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 2.0, 0.0], [3.0, 0.0, 0.0]])
+
+
+def test_mark_non_differentiable_slot_receives_zeros_or_none():
+    received = []
+
+    class Split(mg.Function):
+        @staticmethod
+        def forward(ctx, x, materialize):
+            ctx.set_materialize_grads(materialize)
+            half = x.data * 0.5
+            flag = (x.data > 0).astype(x.data.dtype)
+            ctx.mark_non_differentiable(flag)
+            return half, flag
+
+        @staticmethod
+        def backward(ctx, g_half, g_flag):
+            received.append(g_flag)
+            return g_half * 0.5, None
+
+    for materialize in (True, False):
+        x = t64([1.0, -2.0])
+        half, flag = Split.apply(x, materialize)
+        assert not flag.requires_grad
+        (half + flag).sum().backward()  # flag is a constant in the sum
+        np.testing.assert_array_equal(x.grad.data, [0.5, 0.5])
+    assert received[1] is None
+    np.testing.assert_array_equal(received[0].data, [0.0, 0.0])
+
+
+def test_mark_non_differentiable_single_output():
+    class Sign(mg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = np.sign(x.data)
+            ctx.mark_non_differentiable(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("never called")
+
+    x = t64([2.0, -3.0])
+    s = Sign.apply(x)
+    np.testing.assert_array_equal(s.data, [1.0, -1.0])
+    assert not s.requires_grad
+    (x * s).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, -1.0])
