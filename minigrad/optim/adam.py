@@ -1,7 +1,7 @@
 """Adam and AdamW: bias-corrected first and second moment estimates."""
 from operator import itemgetter
 
-from .optimizer import Optimizer, check_betas, check_range, empty_buffer
+from .optimizer import Optimizer, check_adam_family, empty_buffer
 
 
 class Adam(Optimizer):
@@ -35,10 +35,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults, parallel, parallel_threshold)
 
     def _validate(self, group):
-        check_range("learning rate", group["lr"])
-        check_range("epsilon value", group["eps"])
-        check_betas(group["betas"])
-        check_range("weight_decay value", group["weight_decay"])
+        check_adam_family(group)
 
     def _new_state(self, fb, k, group):
         state = {"step": 0, "exp_avg": self._state_view(fb, k, "exp_avg"),

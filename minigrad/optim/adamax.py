@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 from operator import itemgetter
 
-from .optimizer import Optimizer, check_betas, check_range
+from .optimizer import Optimizer, check_adam_family
 
 
 class Adamax(Optimizer):
@@ -28,10 +28,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults, parallel, parallel_threshold)
 
     def _validate(self, group):
-        check_range("learning rate", group["lr"])
-        check_range("epsilon value", group["eps"])
-        check_betas(group["betas"])
-        check_range("weight_decay value", group["weight_decay"])
+        check_adam_family(group)
 
     def _new_state(self, fb, k, group):
         return {"step": 0, "exp_avg": self._state_view(fb, k, "exp_avg"),

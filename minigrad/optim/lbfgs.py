@@ -1,21 +1,11 @@
 """L-BFGS: limited-memory quasi-Newton, the algorithm (and state) of ``torch.optim.LBFGS``."""
-import importlib
-
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer, check_range, bumps_versions
+from .optimizer import Optimizer, bumps_versions, check_range, lazy_module
 
-_kernels_module = None
-
-
-def _kernels():
-    # numba is imported at the first step, never at ``import minigrad.optim``.
-    global _kernels_module
-    if _kernels_module is None:
-        _kernels_module = importlib.import_module("minigrad.optim.lbfgs_kernels")
-    return _kernels_module
+_kernels = lazy_module("minigrad.optim.lbfgs_kernels")
 
 
 LINE_SEARCH_FNS = (None, "strong_wolfe")

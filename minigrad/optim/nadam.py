@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
 from operator import itemgetter
 
-from .optimizer import Optimizer, check_betas, check_range
+from .optimizer import Optimizer, check_adam_family, check_range
 
 
 class NAdam(Optimizer):
@@ -35,10 +35,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults, parallel, parallel_threshold)
 
     def _validate(self, group):
-        check_range("learning rate", group["lr"])
-        check_range("epsilon value", group["eps"])
-        check_betas(group["betas"])
-        check_range("weight_decay value", group["weight_decay"])
+        check_adam_family(group)
         check_range("momentum_decay value", group["momentum_decay"])
 
     def _new_state(self, fb, k, group):

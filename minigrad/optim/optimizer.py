@@ -24,14 +24,21 @@ from ._flat import FlatBuffer, check_dtype
 from ._threading import status as _threading_status
 from ._threading import warn_once_before_parallel_launch
 
-_kernels_module = None
+def lazy_module(name):
+    """A loader that imports module ``name`` at its first call and returns it from then on.
+    The kernel modules import numba, which must not load at ``import minigrad.optim``."""
+    module = None
+
+    def load():
+        nonlocal module
+        if module is None:
+            module = importlib.import_module(name)
+        return module
+
+    return load
 
 
-def _kernels():
-    global _kernels_module
-    if _kernels_module is None:
-        _kernels_module = importlib.import_module("minigrad.optim.kernels")
-    return _kernels_module
+_kernels = lazy_module("minigrad.optim.kernels")
 
 
 class _Required:
@@ -351,6 +358,15 @@ def check_range(name, value, lo=0.0, hi=None, lo_open=False, hi_open=True):
         right = ")" if hi_open else "]"
         rng = f"{left}{lo}, {hi}{right}" if hi is not None else f"{left}{lo}, inf)"
         raise ValueError(f"Invalid {name}: {value} (must be in {rng})")
+
+
+def check_adam_family(group):
+    """The hyperparameters the Adam family shares: lr, eps and weight_decay >= 0, betas in
+    [0, 1)."""
+    check_range("learning rate", group["lr"])
+    check_range("epsilon value", group["eps"])
+    check_betas(group["betas"])
+    check_range("weight_decay value", group["weight_decay"])
 
 
 def check_betas(betas):
