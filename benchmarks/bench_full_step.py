@@ -66,13 +66,13 @@ def child(steps, batch):
             upd.append(t2 - t1)
     import numba
     layer = numba.threading_layer() if os.environ.get("MINIGRAD_PARALLEL") != "0" else "-"
-    n_params = sum(p.data.size for p in model.parameters())
+    n_params = sum(p.detach().numpy().size for p in model.parameters())
     print(json.dumps({
         "step_ms": 1e3 * statistics.median(total),
         "step_p90_ms": 1e3 * sorted(total)[int(0.9 * len(total))],
         "fwd_bwd_ms": 1e3 * statistics.median(fwd_bwd),
         "optim_ms": 1e3 * statistics.median(upd),
-        "loss": float(loss.data), "layer": layer, "params": int(n_params),
+        "loss": float(loss.detach().numpy()), "layer": layer, "params": int(n_params),
         "omp": optim._threading.threading_info(),
     }))
 

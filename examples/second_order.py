@@ -61,11 +61,11 @@ class SineRegression:
         self.X, self.Y = mg.tensor(X), mg.tensor(np.sin(X))
         mg.manual_seed(seed)
         self.model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1)).double()
-        self.initial = [np.array(p.data) for p in self.model.parameters()]
+        self.initial = [np.array(p.detach().numpy()) for p in self.model.parameters()]
 
     def reset(self):
         for p, p0 in zip(self.model.parameters(), self.initial):
-            p.data = p0.copy()
+            p.data = mg.from_numpy(p0.copy())
             p.grad = None
         return list(self.model.parameters())
 

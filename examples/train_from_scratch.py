@@ -52,7 +52,7 @@ for step in range(args.epochs):
         for p in params:
             p.copy_(p - args.lr * p.grad)                     # in place: p stays a leaf
     if step % 50 == 0 or step == args.epochs - 1:
-        accuracy = float((logits.numpy().argmax(1) == y_np).mean())
+        accuracy = float((logits.detach().numpy().argmax(1) == y_np).mean())
         print(f"step {step:4d}  loss {loss.item():.4f}  accuracy {accuracy:.1%}")
 # -----------------------------------------------------------------------------------------
 print(f"final loss: {loss.item():.4f}, training accuracy {accuracy:.1%}")

@@ -94,3 +94,29 @@ def randint(low, high=None, size=(), dtype=None):
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     dt = _resolve_dtype(dtype) or np.dtype(np.int64)
     return _new(_random.default_generator().integers(low, high, size=_size((size,)) if isinstance(size, int) else _size(tuple(size))).astype(dt), False)
+
+
+def from_numpy(ndarray):
+    """A Tensor sharing memory with the numpy array ``ndarray`` (writes through either are seen
+    by the other), as ``torch.from_numpy``; the dtype is kept (float64 stays float64)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(ndarray).__name__}")
+    if ndarray.dtype.kind not in "fiub":
+        raise TypeError(f"from_numpy: unsupported dtype {ndarray.dtype}: minigrad supports "
+                        "float, int and bool arrays")
+    if ndarray.dtype.kind == "u" and ndarray.dtype != np.uint8:
+        raise TypeError(f"from_numpy: unsupported dtype {ndarray.dtype} (of the unsigned "
+                        "types only uint8 is supported, as in PyTorch)")
+    return Tensor._wrap(ndarray)
+
+
+def as_tensor(data, dtype=None):
+    """``data`` as a Tensor without copying when it can be avoided, as ``torch.as_tensor``:
+    a Tensor of the right dtype is returned itself, a numpy array of the right dtype is shared
+    (as :func:`from_numpy`), anything else is converted (floats become float32)."""
+    dt = _resolve_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if dt is None or data.dtype == dt else data.to(dt)
+    if isinstance(data, np.ndarray) and (dt is None or data.dtype == dt):
+        return from_numpy(data)
+    return Tensor(data, dtype=dt)

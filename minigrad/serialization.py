@@ -214,9 +214,9 @@ class _Encoder:
     def _encode_tensor(self, t: Any, where: str) -> dict:
         node = self.tensor_nodes.get(id(t))
         if node is None:
-            data = t.data
+            data = t._data
             if not isinstance(data, np.ndarray):
-                raise TypeError(f"cannot save {where}: Tensor.data is {type(data).__name__}, not a numpy array")
+                raise TypeError(f"cannot save {where}: Tensor._data is {type(data).__name__}, not a numpy array")
             node = {_TAG: "tensor", "key": self._add_array(data, where), "requires_grad": bool(t.requires_grad)}
             self.tensor_nodes[id(t)] = node
         return node

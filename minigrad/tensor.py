@@ -47,14 +47,14 @@ def _as_array(data, dtype=None):
     """numpy array for ``data`` with PyTorch's default dtypes (floats -> float32)."""
     dt = _resolve_dtype(dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)  # a numpy scalar keeps its dtype, as a numpy array does
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-            data = [x.data if isinstance(x, Tensor) else x for x in data]
+            data = [x._data if isinstance(x, Tensor) else x for x in data]
         arr = np.asarray(data)
         if dt is None and arr.dtype.kind == "f":
             # Python floats are float32 by default, as in PyTorch.
@@ -75,12 +75,12 @@ class Tensor:
     ``requires_grad``, ``shape``, ``dtype``. Create tensors with :func:`minigrad.tensor`.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
                  "_seq", "_version", "_saved_version", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        self.data = _as_array(data, dtype)
+        self._data = _as_array(data, dtype)
         self.grad = None
         self._version = 0
         self._ctx = None
@@ -95,7 +95,7 @@ class Tensor:
     def _wrap(cls, array):
         """A constant Tensor around ``array`` (no copy, no graph)."""
         t = object.__new__(Tensor)
-        t.data = array
+        t._data = array
         t.grad = None
         t._version = 0
         t.requires_grad = False
@@ -107,15 +107,15 @@ class Tensor:
     # ----- attributes ------------------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self):
@@ -131,40 +131,60 @@ class Tensor:
     def size(self, dim=None):
         """The shape as a tuple, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_norm_dim(dim, self.ndim, "size")]
+            return self._data.shape
+        return self._data.shape[_norm_dim(dim, self.ndim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     # ----- conversion ------------------------------------------------------------------
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item(): only a tensor with one element can be converted to a Python "
                 f"scalar, this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
-    def numpy(self):
-        """The underlying numpy array (shared memory, like PyTorch's ``numpy()``).
+    @property
+    def data(self):
+        """This tensor's values as a new Tensor that shares its memory, does not require grad
+        and is not recorded, as PyTorch's ``.data``. Writes through it are not tracked by the
+        version counter: this is the documented escape that makes ``p.data -= lr * p.grad``
+        legal. Prefer :meth:`detach` (tracked) elsewhere."""
+        return Tensor._wrap(self._data)
 
-        Departs from PyTorch on purpose: allowed on tensors that require grad too.
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: assigned value must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def numpy(self, *, force=False):
+        """The underlying numpy array (shared memory), as PyTorch's ``numpy()``.
+
+        Like PyTorch, refused on a tensor that requires grad unless ``force=True`` (the same
+        as ``t.detach().numpy()``).
         """
-        return self.data
+        if self.requires_grad and not force:
+            raise RuntimeError("numpy(): can't call numpy() on a Tensor that requires grad; "
+                               "use tensor.detach().numpy() instead")
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return np.asarray(self._data, dtype=dtype)
 
     def __float__(self):
         return float(self.item())
@@ -173,19 +193,19 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data.item())
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data.item())
 
     def __index__(self):
-        if self.dtype.kind not in "iu" or self.data.size != 1:
+        if self.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def detach(self):
         """A new leaf tensor sharing this tensor's data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._data)
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place; only float tensors may require grad."""
@@ -245,21 +265,21 @@ class Tensor:
 
     def zero_(self):
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self._data[...] = 0
         self._version += 1
         return self
 
     def fill_(self, value):
         self._check_inplace("fill_")
-        self.data[...] = value
+        self._data[...] = value
         self._version += 1
         return self
 
     def copy_(self, src):
         self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
-            np.copyto(self.data, np.broadcast_to(src, self.shape), casting="same_kind")
+            np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
         except ValueError:
             raise ValueError(
                 f"copy_: source of shape {np.shape(src)} does not broadcast to {self.shape}") from None
@@ -267,7 +287,7 @@ class Tensor:
         return self
 
     def _inplace(self, ufunc, other, name):
-        """``self.data <ufunc>= other`` in place. Like PyTorch, refused on a tensor that
+        """``self._data <ufunc>= other`` in place. Like PyTorch, refused on a tensor that
         requires grad while gradients are recorded; without this, ``p -= lr * p.grad`` would
         silently rebind ``p`` to a new tensor and leave the parameter unchanged."""
         if self.requires_grad and grad_mode._enabled:
@@ -278,9 +298,9 @@ class Tensor:
             raise RuntimeError(
                 f"{name}: minigrad does not record in-place ops in the graph; write the "
                 "out-of-place form instead (y = y + r rather than y += r)")
-        other = other.data if isinstance(other, Tensor) else other
+        other = other._data if isinstance(other, Tensor) else other
         try:
-            ufunc(self.data, other, out=self.data, casting="same_kind")
+            ufunc(self._data, other, out=self._data, casting="same_kind")
         except ValueError:
             raise ValueError(f"{name}: operand of shape {np.shape(other)} does not broadcast "
                              f"to the tensor's shape {self.shape}") from None
@@ -322,7 +342,7 @@ class Tensor:
 
     # ----- repr ------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -406,7 +426,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != np.bool_:
             raise TypeError(f"~ needs a bool tensor, got dtype {self.dtype}")
-        return Tensor._wrap(~self.data)
+        return Tensor._wrap(~self._data)
 
     def __and__(self, other):
         return _ar.compare(np.logical_and, self, other)
@@ -604,7 +624,7 @@ def make(data, parents, backward, op):
     engine does with its sequence_nr).
     """
     t = object.__new__(Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t._grad_view = None
     t._retains_grad = False
@@ -626,9 +646,9 @@ def make(data, parents, backward, op):
 def floating(a):
     """``a`` itself if it is a float tensor, else a float32 copy: functions such as exp or
     softmax on integer or bool tensors compute in float32, as PyTorch's do."""
-    if a.data.dtype.kind == "f":
+    if a._data.dtype.kind == "f":
         return a
-    return Tensor._wrap(a.data.astype(_DEFAULT_FLOAT))
+    return Tensor._wrap(a._data.astype(_DEFAULT_FLOAT))
 
 
 def as_tensor_like(x, like):
@@ -652,7 +672,7 @@ def tensor(data, dtype=None, requires_grad=False):
     The data is copied, as ``torch.tensor`` does.
     """
     arr = _as_array(data, dtype)
-    if arr is data or (isinstance(data, Tensor) and arr is data.data):
+    if arr is data or (isinstance(data, Tensor) and arr is data._data):
         arr = arr.copy()
     return Tensor(arr, requires_grad=requires_grad)
 

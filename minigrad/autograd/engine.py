@@ -57,11 +57,11 @@ def _needed(roots, targets):
 
 def _seed(root, gradient):
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for outputs with one element; "
                 f"this output has shape {root.shape}, pass gradient= of that shape")
-        return Tensor._wrap(np.ones_like(root.data))
+        return Tensor._wrap(np.ones_like(root._data))
     g = gradient if isinstance(gradient, Tensor) else Tensor._wrap(np.asarray(gradient, dtype=root.dtype))
     if g.shape != root.shape:
         raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {root.shape}")
@@ -70,20 +70,20 @@ def _seed(root, gradient):
 
 def _accumulate_leaf(leaf, g, create_graph):
     if create_graph:
-        if g.data.dtype != leaf.data.dtype:
-            g = g.astype(leaf.data.dtype)
+        if g._data.dtype != leaf._data.dtype:
+            g = g.astype(leaf._data.dtype)
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
     grad = leaf.grad
     if grad is None:
         view = leaf._grad_view
         if view is not None:
-            np.copyto(view, g.data)
+            np.copyto(view, g._data)
             leaf.grad = Tensor._wrap(view)
         else:
-            leaf.grad = Tensor._wrap(np.array(g.data, dtype=leaf.data.dtype, copy=True))
+            leaf.grad = Tensor._wrap(np.array(g._data, dtype=leaf._data.dtype, copy=True))
     else:
-        grad.data += g.data
+        grad._data += g._data
 
 
 def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
@@ -149,7 +149,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
             pending = []
             for p, pg in zip(parents, backward(g, node)):
                 if pg is not None and p.requires_grad:
-                    if pg.data.shape != p.data.shape:
+                    if pg._data.shape != p._data.shape:
                         raise RuntimeError(f"internal error: {op} backward returned shape "
                                            f"{pg.shape} for an input of shape {p.shape}")
                     pending.append((p, pg))

@@ -37,7 +37,7 @@ class Function:
             @staticmethod
             def forward(ctx, x):            # x: Tensor; return an ndarray or Tensor
                 ctx.save_for_backward(x)
-                return x.data ** 3
+                return x._data ** 3
 
             @staticmethod
             def backward(ctx, grad):        # grad: Tensor; one gradient per forward input
@@ -95,7 +95,7 @@ class Function:
 
         if isinstance(out, tuple):
             return _multi_output(out, tensors, ctx, input_grads, name)
-        data = out.data if isinstance(out, Tensor) else np.asarray(out)
+        data = out._data if isinstance(out, Tensor) else np.asarray(out)
         if id(out) in ctx.non_differentiable:
             return Tensor._wrap(data)
         return make(data, tensors, lambda g, out_tensor: input_grads((g,)), name)
@@ -109,10 +109,10 @@ class _OutputGrads:
     output, None where that output received nothing. The engine sums the gradients a node
     receives with ``+``; here that merges slots, so each output's node contributes its own
     slot and the hidden node runs the user's ``backward`` once, with all of them. Not a
-    Tensor: the engine only compares its ``data``'s shape with the hidden node's and adds."""
+    Tensor: the engine only compares its ``_data``'s shape with the hidden node's and adds."""
 
     __slots__ = ("parts",)
-    data = _NO_DATA
+    _data = _NO_DATA
 
     def __init__(self, parts):
         self.parts = parts
@@ -126,7 +126,7 @@ def _multi_output(outs, tensors, ctx, input_grads, name):
     """Tensors for the tuple ``outs`` of ``forward``. The engine's nodes have one output
     each, so the inputs feed one hidden node that runs ``backward``, and each float output
     is a node whose only parent is that hidden node."""
-    arrays = [None if o is None else o.data if isinstance(o, Tensor) else np.asarray(o)
+    arrays = [None if o is None else o._data if isinstance(o, Tensor) else np.asarray(o)
               for o in outs]
     # Keep shapes and dtypes only: zeros for unused outputs need no reference to the data.
     specs = [None if a is None else (a.shape, a.dtype) for a in arrays]

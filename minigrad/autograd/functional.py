@@ -66,7 +66,7 @@ def _prepare_inputs(inputs, create_graph, fn_name):
             with grad_mode.enable_grad():
                 prepared.append(t.clone())
         else:
-            prepared.append(Tensor._wrap(t.data).requires_grad_(True))
+            prepared.append(Tensor._wrap(t._data).requires_grad_(True))
     return tuple(prepared)
 
 
@@ -95,10 +95,10 @@ def _check_v(v, refs, what, fn_name):
 
 def _single_element_v(refs, what, fn_name):
     """The implicit ``v = 1`` allowed when ``refs`` is one single-element Tensor."""
-    if len(refs) != 1 or refs[0].data.size != 1:
+    if len(refs) != 1 or refs[0]._data.size != 1:
         raise RuntimeError(f"{fn_name}: v can only be None when the {what} is a single Tensor "
                            "with a single element; pass v")
-    return (Tensor._wrap(np.ones_like(refs[0].data)),)
+    return (Tensor._wrap(np.ones_like(refs[0]._data)),)
 
 
 def _as_cotangent(vi, ref):
@@ -109,7 +109,7 @@ def _as_cotangent(vi, ref):
 
 
 def _check_scalar_output(outputs, fn_name):
-    if len(outputs) != 1 or outputs[0].data.size != 1:
+    if len(outputs) != 1 or outputs[0]._data.size != 1:
         raise RuntimeError(f"{fn_name}: the function must return a single Tensor with a single "
                            f"element, got shape(s) {[tuple(o.shape) for o in outputs]}")
 
@@ -133,7 +133,7 @@ def _fill_zeros(grads, refs, strict, stage, fn_name):
             if strict:
                 raise RuntimeError(f"{fn_name}: {stage} {i} does not depend on the input(s); "
                                    "this is not allowed with strict=True")
-            g = Tensor._wrap(np.zeros_like(r.data))
+            g = Tensor._wrap(np.zeros_like(r._data))
         out.append(g)
     return tuple(out)
 
@@ -196,7 +196,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         _check_v(vs, inputs, "input", "jvp")
     xs = _prepare_inputs(inputs, create_graph, "jvp")
     is_out_tuple, outputs = _call(func, xs, "jvp")
-    us = tuple(Tensor._wrap(np.zeros_like(o.data)).requires_grad_(True) for o in outputs)
+    us = tuple(Tensor._wrap(np.zeros_like(o._data)).requires_grad_(True) for o in outputs)
     g_u = _grad(outputs, xs, us, create_graph=True)
     if strict and any(g is None for g in g_u):
         i = next(i for i, g in enumerate(g_u) if g is None)
@@ -255,7 +255,7 @@ def _second_order(func, inputs, v, create_graph, strict, fn_name):
     xs = _prepare_inputs(inputs, create_graph, fn_name)
     _, outputs = _call(func, xs, fn_name)
     _check_scalar_output(outputs, fn_name)
-    seed = (Tensor._wrap(np.ones_like(outputs[0].data)),)
+    seed = (Tensor._wrap(np.ones_like(outputs[0]._data)),)
     jac = _grad(outputs, xs, seed, create_graph=True)
     if strict and any(g is None or not g.requires_grad for g in jac):
         i = next(i for i, g in enumerate(jac) if g is None or not g.requires_grad)
@@ -293,9 +293,9 @@ def _jacobian_blocks(outputs, xs, create_graph, strict, fn_name):
     blocks = []
     for i, out in enumerate(outputs):
         rows = [[] for _ in xs]  # per input: the gradient of each element of out
-        n = out.data.size
+        n = out._data.size
         for k in range(n):
-            onehot = np.zeros(out.data.size, dtype=out.dtype)
+            onehot = np.zeros(out._data.size, dtype=out.dtype)
             onehot[k] = 1
             seed = Tensor._wrap(onehot.reshape(out.shape))
             # The graph is needed again for the next element (and by the caller with
@@ -315,7 +315,7 @@ def _assemble(grads, out, x, create_graph):
     shape = tuple(out.shape) + tuple(x.shape)
     if create_graph and any(g is not None and g.requires_grad for g in grads):
         from ..ops.shape import stack
-        parts = [g if g is not None else Tensor._wrap(np.zeros_like(x.data)) for g in grads]
+        parts = [g if g is not None else Tensor._wrap(np.zeros_like(x._data)) for g in grads]
         if not parts:
             return Tensor._wrap(np.zeros(shape, dtype=x.dtype))
         with grad_mode.enable_grad():
@@ -323,7 +323,7 @@ def _assemble(grads, out, x, create_graph):
     arr = np.zeros((len(grads),) + tuple(x.shape), dtype=x.dtype)
     for k, g in enumerate(grads):
         if g is not None:
-            arr[k] = g.data
+            arr[k] = g._data
     return Tensor._wrap(arr.reshape(shape))
 
 
@@ -345,7 +345,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     xs = _prepare_inputs(inputs, create_graph, "hessian")
     _, outputs = _call(func, xs, "hessian")
     _check_scalar_output(outputs, "hessian")
-    seed = (Tensor._wrap(np.ones_like(outputs[0].data)),)
+    seed = (Tensor._wrap(np.ones_like(outputs[0]._data)),)
     jac = _grad(outputs, xs, seed, create_graph=True)
     if strict and any(g is None for g in jac):
         i = next(i for i, g in enumerate(jac) if g is None)

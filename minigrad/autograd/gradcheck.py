@@ -57,11 +57,11 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         analytic = [np.zeros(t.shape) for t in wrt]
     else:
         grads = engine.grad(total, wrt, allow_unused=True)
-        analytic = [np.zeros(t.shape) if g is None else g.data for t, g in zip(wrt, grads)]
+        analytic = [np.zeros(t.shape) if g is None else g._data for t, g in zip(wrt, grads)]
     for k, (t, a_grad) in enumerate(zip(wrt, analytic)):
         index = next(i for i, x in enumerate(inputs) if x is t)
-        flat = t.data.reshape(-1)  # a view: perturbations write through to t.data
-        if not np.shares_memory(flat, t.data):
+        flat = t._data.reshape(-1)  # a view: perturbations write through to t._data
+        if not np.shares_memory(flat, t._data):
             raise ValueError(f"gradcheck: input {index} is not contiguous; pass a contiguous copy")
         for j in range(flat.size):
             orig = flat[j]

@@ -29,7 +29,7 @@ def save_training_figure(result, path, title):
         grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
         result.model.eval()
         with mg.no_grad():
-            pred = result.model(mg.Tensor(grid)).data.argmax(1).reshape(xx.shape)
+            pred = result.model(mg.Tensor(grid))._data.argmax(1).reshape(xx.shape)
         ax.contourf(xx, yy, pred, alpha=0.3, cmap="coolwarm")
         ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, s=8, cmap="coolwarm", edgecolors="k",
                    linewidths=0.2)

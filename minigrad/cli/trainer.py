@@ -58,7 +58,7 @@ def accuracy(model, X, y, batch=2048):
     with mg.no_grad():
         for i in range(0, len(X), batch):
             logits = model(mg.Tensor(X[i:i + batch]))
-            correct += int((logits.data.argmax(1) == y[i:i + batch]).sum())
+            correct += int((logits._data.argmax(1) == y[i:i + batch]).sum())
     model.train()
     return correct / len(X)
 

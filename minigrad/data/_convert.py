@@ -22,7 +22,7 @@ def is_tensor(x: Any) -> bool:
 def to_array(x: Any) -> np.ndarray:
     """The numpy array behind a Tensor, an array itself, or ``np.asarray(x)``."""
     if is_tensor(x):
-        return x.data
+        return x._data
     return np.asarray(x)
 
 

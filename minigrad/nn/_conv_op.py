@@ -116,20 +116,20 @@ def _weight_grad_array(x, g, w_shape, stride, padding):
 
 def conv(x, w, stride, padding, bias=None):
     """Differentiable ``conv2d(x, w) + bias`` (arguments already validated)."""
-    y, cols = _conv_array(x.data, w.data, stride, padding)
+    y, cols = _conv_array(x._data, w._data, stride, padding)
     if not w.requires_grad:
         cols = None  # only the weight gradient reuses it
     if bias is not None:
-        y += bias.data.reshape(1, -1, 1, 1)
+        y += bias._data.reshape(1, -1, 1, 1)
     parents = (x, w) if bias is None else (x, w, bias)
 
     def backward(g, out):
         need_b = bias is not None and bias.requires_grad
         if not grad_mode._enabled:
-            g2 = _rows(g.data)
+            g2 = _rows(g._data)
             gx = gw = gb = None
             if x.requires_grad:
-                gx = Tensor._wrap(_col2im(g2, w.data, x.shape, g.shape[2:], stride, padding))
+                gx = Tensor._wrap(_col2im(g2, w._data, x.shape, g.shape[2:], stride, padding))
             if w.requires_grad:
                 gw = Tensor._wrap(_weight_from_rows(g2, cols, w.shape))
             if need_b:
@@ -149,7 +149,7 @@ def conv_input_grad(g, w, x_shape, stride, padding):
         return (conv(G, w, stride, padding) if g.requires_grad else None,
                 conv_weight_grad(G, g, w.shape, stride, padding) if w.requires_grad else None)
 
-    data = _input_grad_array(g.data, w.data, x_shape, stride, padding)
+    data = _input_grad_array(g._data, w._data, x_shape, stride, padding)
     return make(data, (g, w), backward, "Conv2dInputGrad")
 
 
@@ -159,5 +159,5 @@ def conv_weight_grad(x, g, w_shape, stride, padding):
         return (conv_input_grad(g, H, x.shape, stride, padding) if x.requires_grad else None,
                 conv(x, H, stride, padding) if g.requires_grad else None)
 
-    data = _weight_grad_array(x.data, g.data, w_shape, stride, padding)
+    data = _weight_grad_array(x._data, g._data, w_shape, stride, padding)
     return make(data, (x, g), backward, "Conv2dWeightGrad")

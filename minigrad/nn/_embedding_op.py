@@ -16,14 +16,14 @@ def lookup(weight, idx):
     def backward(g, out):
         return (scatter_rows(g, idx, num),)
 
-    return make(weight.data[idx], (weight,), backward, "Embedding")
+    return make(weight._data[idx], (weight,), backward, "Embedding")
 
 
 def scatter_rows(g, idx, num):
     """``zeros((num,) + row shape)`` with the rows of ``g`` added at ``idx``."""
     row_shape = g.shape[idx.ndim:]
     flat_idx = idx.reshape(-1)
-    rows = g.data.reshape((flat_idx.size,) + row_shape)
+    rows = g._data.reshape((flat_idx.size,) + row_shape)
     out = np.zeros((num,) + row_shape, dtype=g.dtype)
     if flat_idx.size:
         order = np.argsort(flat_idx, kind="stable")

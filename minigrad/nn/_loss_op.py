@@ -22,7 +22,7 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
     smoothed probabilities). The gradient in the logits is ``softmax * sum(q) - q``,
     scaled by the reduction, so the backward costs one subtraction.
     """
-    x = input.data
+    x = input._data
     all_kept = True
     cdim = 0 if x.ndim == 1 else 1
     n_classes = x.shape[cdim]
@@ -34,14 +34,14 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
     probs_target = target.dtype.kind == "f"
 
     if probs_target:
-        q = target.data.astype(x.dtype, copy=False)
+        q = target._data.astype(x.dtype, copy=False)
         if eps:
             q = q * (1 - eps) + eps / n_classes
         per = -(q * lsm).sum(axis=cdim)
         mask = None
         count = per.size
     else:
-        t = target.data
+        t = target._data
         mask = t != ignore_index
         tk = np.expand_dims(np.where(mask, t, 0), cdim)
         per = -np.take_along_axis(lsm, tk, axis=cdim).squeeze(cdim)
@@ -87,7 +87,7 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
             np.put_along_axis(grad, tk, np.take_along_axis(grad, tk, cdim) - (1 - eps), cdim)
         if not all_kept:
             grad *= np.expand_dims(mask, cdim)
-        gd = g.data if reduction != "none" else np.expand_dims(g.data, cdim)
+        gd = g._data if reduction != "none" else np.expand_dims(g._data, cdim)
         grad *= gd * row_scale()
         return Tensor._wrap(grad)
 
@@ -99,7 +99,7 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
         scale = row_scale()
         gx = gt = None
         if not grad_mode._enabled:
-            gd = g.data if reduction != "none" else np.expand_dims(g.data, cdim)
+            gd = g._data if reduction != "none" else np.expand_dims(g._data, cdim)
             if input.requires_grad:
                 gx = Tensor._wrap(((exp / sumexp) * sum_q - qd) * (gd * scale))
             if probs_target and target.requires_grad:
@@ -145,15 +145,15 @@ def _upstream(g, reduction, size):
 
 def _upstream_array(g, reduction, size):
     if reduction == "mean":
-        return g.data * (1.0 / size)
-    return g.data
+        return g._data * (1.0 / size)
+    return g._data
 
 
 def binary_cross_entropy(input, target, reduction):
     """``-(t log x + (1 - t) log(1 - x))``, reduced, with both logs clamped at -100 (so the
     loss is finite at x = 0 or 1). Gradient as PyTorch: ``(x - t) / max(x (1 - x), 1e-12)``
     in the input, ``log(1 - x) - log(x)`` (clamped logs) in the target."""
-    x, t = input.data, target.data
+    x, t = input._data, target._data
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x), _LOG_FLOOR)
         log_1mx = np.maximum(np.log1p(-x), _LOG_FLOOR)
@@ -188,7 +188,7 @@ def binary_cross_entropy_with_logits(input, target, reduction):
     """Reduced ``-(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))`` computed as
     ``max(z, 0) - z t + log(1 + exp(-|z|))``, finite for any logit. Gradient
     ``sigmoid(z) - t`` in the logits and ``-z`` in the target."""
-    z, t = input.data, target.data
+    z, t = input._data, target._data
     data = _reduce_array(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z))), reduction,
                          z.dtype)
 

@@ -21,7 +21,7 @@ def normalize(x, weight, bias, stat_dims, param_shape, param_dims, eps):
     """Returns ``(y, mean, var)``; ``mean`` and ``var`` are numpy arrays with the stat dims
     kept. ``weight``/``bias`` (or None) are viewed as ``param_shape`` to broadcast, and
     their gradients are summed over ``param_dims``."""
-    xd = x.data
+    xd = x._data
     mean = xd.mean(axis=stat_dims, keepdims=True)
     xc = xd - mean
     var = np.mean(xc * xc, axis=stat_dims, keepdims=True)
@@ -29,14 +29,14 @@ def normalize(x, weight, bias, stat_dims, param_shape, param_dims, eps):
     xhat = xc * invstd
     y = xhat
     if weight is not None:
-        y = y * weight.data.reshape(param_shape)
+        y = y * weight._data.reshape(param_shape)
     if bias is not None:
-        y = y + bias.data.reshape(param_shape)
+        y = y + bias._data.reshape(param_shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
 
     def backward(g, out):
         if not grad_mode._enabled:
-            grads = _backward_array(g.data, xhat, invstd, weight, bias, stat_dims, param_shape,
+            grads = _backward_array(g._data, xhat, invstd, weight, bias, stat_dims, param_shape,
                                     param_dims, x.requires_grad)
         else:
             grads = _backward_tensor(g, x, weight, bias, stat_dims, param_shape, param_dims,
@@ -50,7 +50,7 @@ def _backward_array(g, xhat, invstd, weight, bias, stat_dims, param_shape, param
     wrap = Tensor._wrap
     gx = gw = gb = None
     if need_x:
-        gh = g * weight.data.reshape(param_shape) if weight is not None else g
+        gh = g * weight._data.reshape(param_shape) if weight is not None else g
         gx = (gh - gh.mean(axis=stat_dims, keepdims=True)
               - xhat * (gh * xhat).mean(axis=stat_dims, keepdims=True)) * invstd
         gx = wrap(gx.astype(g.dtype, copy=False))

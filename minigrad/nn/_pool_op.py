@@ -45,14 +45,14 @@ def max_pool(x, kernel, stride, padding):
     """Differentiable max pooling of a 4-d tensor (arguments already validated)."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    win = windows(pad_array(x.data, padding, -np.inf), kernel, stride)
+    win = windows(pad_array(x._data, padding, -np.inf), kernel, stride)
     oh, ow = win.shape[2:4]
     # argmax over one copy of the windows: the first maximum wins ties, and a NaN wins
     # (numpy's argmax returns the first NaN), as in PyTorch.
     k = win.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
     # Flat positions in x's own memory order, so that the gradient comes back in x's
     # layout: elementwise ops between arrays of different layouts are several times slower.
-    order = _memory_order(x.data)
+    order = _memory_order(x._data)
     base_strides = np.cumprod((1,) + tuple(x.shape[i] for i in order[::-1]))[-2::-1]
     st = [0] * 4
     for i, axis in enumerate(order):
@@ -85,7 +85,7 @@ def _gather(src, flat, order, overlap, name):
     def backward(g, out):
         return (_scatter(g, flat, shape, order, overlap),)
 
-    return make(_flat_view(src.data, order)[flat], (src,), backward, name)
+    return make(_flat_view(src._data, order)[flat], (src,), backward, name)
 
 
 def _scatter(g, flat, shape, order, overlap):
@@ -93,11 +93,11 @@ def _scatter(g, flat, shape, order, overlap):
     laid out in memory order ``order``."""
     size = int(np.prod(shape))
     if overlap:  # an input element can be the maximum of several windows
-        data = np.bincount(flat.reshape(-1), weights=g.data.reshape(-1), minlength=size)
+        data = np.bincount(flat.reshape(-1), weights=g._data.reshape(-1), minlength=size)
         data = data.astype(g.dtype, copy=False)
     else:
         data = np.zeros(size, dtype=g.dtype)
-        data[flat.reshape(-1)] = g.data.reshape(-1)
+        data[flat.reshape(-1)] = g._data.reshape(-1)
     data = data.reshape([shape[i] for i in order]).transpose(np.argsort(order))
 
     def backward(G, out):
@@ -124,7 +124,7 @@ def avg_pool(x, kernel, stride, padding, count_include_pad=True):
 def _avg_pool(x, kernel, stride, padding, div):
     in_hw = x.shape[2:]
     out_hw = _out_hw(in_hw, kernel, stride, padding)
-    xp = pad_array(x.data, padding)
+    xp = pad_array(x._data, padding)
     total = None
     for _, sl in _offset_slices(kernel, stride, out_hw):
         total = xp[sl].copy() if total is None else np.add(total, xp[sl], out=total)
@@ -139,7 +139,7 @@ def _avg_pool(x, kernel, stride, padding, div):
 def _avg_pool_adjoint(g, in_hw, kernel, stride, padding, div):
     (h, w), (ph, pw) = in_hw, padding
     n, c, oh, ow = g.shape
-    spread = g.data / div
+    spread = g._data / div
     dxpad = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
     for _, sl in _offset_slices(kernel, stride, (oh, ow)):
         dxpad[sl] += spread

@@ -234,25 +234,25 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shape = _param_shape(input.ndim)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
-        n = input.data.size // c
+        n = input._data.size // c
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input shape {tuple(input.shape)}")
         y, mean, var = _norm_op.normalize(input, weight, bias, dims, shape, dims, eps)
         if running_mean is not None:
-            m = running_mean.data
+            m = running_mean._data
             m *= 1 - momentum
             m += momentum * mean.reshape(c)
         if running_var is not None:
-            v = running_var.data
+            v = running_var._data
             v *= 1 - momentum
             v += momentum * var.reshape(c) * (n / (n - 1))
         return y
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")
-    inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype))
-    y = (input - Tensor._wrap(running_mean.data.astype(input.dtype)).reshape(shape)) \
+    inv_std = Tensor._wrap((1.0 / np.sqrt(running_var._data + eps)).astype(input.dtype))
+    y = (input - Tensor._wrap(running_mean._data.astype(input.dtype)).reshape(shape)) \
         * inv_std.reshape(shape)
     if weight is not None:
         y = y * weight.reshape(shape)
@@ -285,7 +285,7 @@ def embedding(input, weight, padding_idx=None):
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer indices ``input``;
     output shape ``input.shape + (dim,)``. The backward scatter-adds, so repeated indices
     accumulate. Rows at ``padding_idx`` receive no gradient."""
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be an integer tensor, got dtype {idx.dtype}")
     num = weight.shape[0]
@@ -376,7 +376,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
         raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
     d = input - target
     a = d.abs()
-    small = Tensor._wrap(a.data < delta)
+    small = Tensor._wrap(a._data < delta)
     loss = (0.5 * d * d).where(small, delta * (a - 0.5 * delta))
     return _reduce(loss, reduction)
 
@@ -389,7 +389,7 @@ def _class_target(input, target, fn, ignore_index):
         raise ValueError(f"{fn}: for input of shape {tuple(input.shape)} (classes on dim "
                          f"{cdim}) the class-index target must have shape {expected}, got "
                          f"{tuple(target.shape)}")
-    t = target.data
+    t = target._data
     n_classes = input.shape[cdim]
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -447,8 +447,8 @@ def nll_loss(input, target, reduction="mean", ignore_index=-100):
         raise TypeError(f"{fn}: target must be an integer tensor of class indices, got dtype "
                         f"{target.dtype}")
     cdim = _class_target(input, target, fn, ignore_index)
-    mask = target.data != ignore_index
-    safe = np.where(mask, target.data, 0)
+    mask = target._data != ignore_index
+    safe = np.where(mask, target._data, 0)
     picked = input.gather(cdim, Tensor._wrap(np.expand_dims(safe, cdim))).squeeze(cdim)
     loss = -picked * Tensor._wrap(mask.astype(input.dtype))
     if reduction == "mean":
@@ -480,7 +480,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     optional elementwise ``weight``; reduced."""
     fn = "binary_cross_entropy"
     target, weight = _binary_args(input, target, weight, reduction, fn)
-    x = input.data
+    x = input._data
     if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
         raise ValueError(f"{fn}: input must be probabilities in [0, 1] (apply sigmoid, or use "
                          "binary_cross_entropy_with_logits for raw scores)")

@@ -71,7 +71,7 @@ def _fill(tensor, values, name):
         raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
     if tensor.dtype.kind != "f":
         raise TypeError(f"{name}: expected a floating-point tensor, got dtype {tensor.dtype}")
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor._data, values, casting="unsafe")
     return tensor
 
 

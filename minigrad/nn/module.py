@@ -42,7 +42,7 @@ class StateDictError(RuntimeError):
 def _array_of(value):
     """numpy view of a state_dict value (Tensor, ndarray or array-like)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     return np.asarray(value)
 
 
@@ -256,12 +256,12 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     # ----- dtype conversion -------------------------------------------------------------
     def to(self, dtype=None, *args, **kwargs):
         """Convert floating-point parameters, their gradients and floating-point buffers to
-        ``dtype`` in place (the Parameter objects stay the same; their ``.data`` is rebound,
+        ``dtype`` in place (the Parameter objects stay the same; their ``._data`` is rebound,
         so create optimizers after converting). Device arguments such as ``'cpu'`` are
         accepted and ignored: minigrad runs on the CPU only."""
         dtype = kwargs.pop("dtype", dtype)
@@ -277,12 +277,12 @@ class Module:
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None and p.dtype.kind == "f" and p.dtype != dt:
-                    p.data = p.data.astype(dt)
+                    p._data = p._data.astype(dt)
                     if p.grad is not None:
-                        p.grad = Tensor._wrap(p.grad.data.astype(dt))
+                        p.grad = Tensor._wrap(p.grad._data.astype(dt))
             for b in m._buffers.values():
                 if b is not None and b.dtype.kind == "f" and b.dtype != dt:
-                    b.data = b.data.astype(dt)
+                    b._data = b._data.astype(dt)
         return self
 
     def double(self):
@@ -317,7 +317,7 @@ class Module:
         """An ``OrderedDict`` from dotted names (``'0.weight'``, ``'bn.running_mean'``) to
         numpy copies of every parameter and persistent buffer. Save it with
         ``minigrad.save(model.state_dict(), path)``."""
-        return OrderedDict((k, np.array(t.data, copy=True)) for k, t in self._state_items())
+        return OrderedDict((k, np.array(t._data, copy=True)) for k, t in self._state_items())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` into this module's parameters and buffers.
@@ -364,8 +364,8 @@ class Module:
             raise StateDictError("\n".join(lines), missing, unexpected, mismatches)
         with grad_mode.no_grad():
             for target, src in plan:
-                if not np.shares_memory(target.data, src):
-                    np.copyto(target.data, src, casting="same_kind")
+                if not np.shares_memory(target._data, src):
+                    np.copyto(target._data, src, casting="same_kind")
         return IncompatibleKeys(missing, unexpected)
 
     # ----- repr -------------------------------------------------------------------------

@@ -44,9 +44,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self):
         self.reset_running_stats()
@@ -67,12 +67,12 @@ class _BatchNorm(Module):
         track = self.training and self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
         if track and self.momentum is None:  # cumulative moving average
-            momentum = 1.0 / (int(self.num_batches_tracked.data) + 1)
+            momentum = 1.0 / (int(self.num_batches_tracked._data) + 1)
         out = F.batch_norm(input, self.running_mean if track or not use_batch else None,
                            self.running_var if track or not use_batch else None,
                            self.weight, self.bias, use_batch, momentum, self.eps)
         if track:  # counted only once the batch was accepted
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
         return out
 
     def extra_repr(self):

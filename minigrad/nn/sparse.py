@@ -36,7 +36,7 @@ class Embedding(Module):
         with grad_mode.no_grad():
             init.normal_(self.weight)
             if self.padding_idx is not None:
-                self.weight.data[self.padding_idx] = 0
+                self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx)

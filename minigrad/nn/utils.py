@@ -29,12 +29,12 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
-    dtype = np.result_type(*[g.data.dtype for g in grads])
+    dtype = np.result_type(*[g._data.dtype for g in grads])
     if norm_type == math.inf:
-        norms = [np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads]
+        norms = [np.max(np.abs(g._data)) if g._data.size else 0.0 for g in grads]
         total = np.max(np.asarray(norms, dtype=dtype))
     else:
-        norms = [np.linalg.norm(g.data.ravel(), ord=norm_type) for g in grads]
+        norms = [np.linalg.norm(g._data.ravel(), ord=norm_type) for g in grads]
         total = np.linalg.norm(np.asarray(norms, dtype=dtype), ord=norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
@@ -44,7 +44,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
             f"gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
     coef = min(max_norm / (float(total) + 1e-6), 1.0)
     for g in grads:
-        g.data *= g.data.dtype.type(coef)
+        g._data *= g._data.dtype.type(coef)
     return Tensor(total)
 
 
@@ -52,4 +52,4 @@ def clip_grad_value_(parameters, clip_value):
     """Clip every gradient element to ``[-clip_value, clip_value]`` in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._data, -clip_value, clip_value, out=g._data)

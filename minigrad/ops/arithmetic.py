@@ -15,20 +15,20 @@ def _operands(a, b):
     if ka != kb and "f" in (ka, kb):
         # int/bool with float gives the float operand's dtype (PyTorch), not numpy's float64
         if ka == "f":
-            b = Tensor._wrap(b.data.astype(a.dtype))
+            b = Tensor._wrap(b._data.astype(a.dtype))
         else:
-            a = Tensor._wrap(a.data.astype(b.dtype))
+            a = Tensor._wrap(a._data.astype(b.dtype))
     return a, b
 
 
 def _binary(op, fn, a, b):
     try:
-        return fn(a.data, b.data)
+        return fn(a._data, b._data)
     except ValueError:
         try:
             np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
-            raise broadcast_error(op, a.data, b.data) from None
+            raise broadcast_error(op, a._data, b._data) from None
         raise
 
 
@@ -57,9 +57,9 @@ def mul(a, b):
 
     def backward(g, out):
         if not grad_mode._enabled:  # first order: plain numpy, one wrapper per result
-            gd = g.data
-            return (Tensor._wrap(unbroadcast_array(gd * b.data, a.shape)) if a.requires_grad else None,
-                    Tensor._wrap(unbroadcast_array(gd * a.data, b.shape)) if b.requires_grad else None)
+            gd = g._data
+            return (Tensor._wrap(unbroadcast_array(gd * b._data, a.shape)) if a.requires_grad else None,
+                    Tensor._wrap(unbroadcast_array(gd * a._data, b.shape)) if b.requires_grad else None)
         return (unbroadcast(g * b, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a, b.shape) if b.requires_grad else None)
 
@@ -70,8 +70,8 @@ def div(a, b):
     a, b = _operands(a, b)
     if a.dtype.kind != "f" and b.dtype.kind != "f":
         # true division of integers gives float32, as in PyTorch
-        a = Tensor._wrap(a.data.astype(np.float32))
-        b = Tensor._wrap(b.data.astype(np.float32))
+        a = Tensor._wrap(a._data.astype(np.float32))
+        b = Tensor._wrap(b._data.astype(np.float32))
 
     def backward(g, out):
         return (unbroadcast(g / b, a.shape) if a.requires_grad else None,
@@ -83,14 +83,14 @@ def div(a, b):
 
 
 def neg(a):
-    return make(-a.data, (a,), lambda g, out: (-g,), "Neg")
+    return make(-a._data, (a,), lambda g, out: (-g,), "Neg")
 
 
 def abs(a):
     def backward(g, out):
-        return (g * Tensor._wrap(np.sign(a.data)),)
+        return (g * Tensor._wrap(np.sign(a._data)),)
 
-    return make(np.abs(a.data), (a,), backward, "Abs")
+    return make(np.abs(a._data), (a,), backward, "Abs")
 
 
 def pow(a, b):
@@ -107,18 +107,18 @@ def pow(a, b):
     def backward(g, out):
         ga = gb = None
         if a.requires_grad:
-            if b.requires_grad or b.data.ndim:
+            if b.requires_grad or b._data.ndim:
                 # where the exponent is 0 the derivative is 0 (PyTorch), not 0 * a**-1 = nan at a=0
-                nonzero = Tensor._wrap(b.data != 0)
+                nonzero = Tensor._wrap(b._data != 0)
                 with np.errstate(divide="ignore", invalid="ignore"):  # 0 * inf, masked next
                     ga = (g * b * a ** (b - 1)).where(nonzero, 0.0)
             else:
-                c = b.data.item()
+                c = b._data.item()
                 ga = g * 0.0 if c == 0 else (g if c == 1 else g * (c * a ** (c - 1)))
             ga = unbroadcast(ga, a.shape)
         if b.requires_grad:
             from .elementwise import log
-            safe_log = log(where(Tensor._wrap(a.data > 0), a, 1.0))
+            safe_log = log(where(Tensor._wrap(a._data > 0), a, 1.0))
             gb = unbroadcast(g * out * safe_log, b.shape)
         return ga, gb
 
@@ -128,7 +128,7 @@ def pow(a, b):
 def _pow_constant(a, c):
     """``a ** c`` for a Python number ``c``: derivative ``c a^(c-1)``, no log of the base."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.square(a.data) if c == 2 else np.power(a.data, a.dtype.type(c))
+        data = np.square(a._data) if c == 2 else np.power(a._data, a.dtype.type(c))
 
     def backward(g, out):
         if c == 0:
@@ -137,8 +137,8 @@ def _pow_constant(a, c):
             return (g,)
         if not grad_mode._enabled:
             with np.errstate(divide="ignore", invalid="ignore"):
-                base = a.data if c == 2 else np.power(a.data, a.dtype.type(c - 1))
-            return (Tensor._wrap(g.data * (c * base).astype(g.dtype, copy=False)),)
+                base = a._data if c == 2 else np.power(a._data, a.dtype.type(c - 1))
+            return (Tensor._wrap(g._data * (c * base).astype(g.dtype, copy=False)),)
         return (g * (c * (a if c == 2 else a ** (c - 1))),)
 
     return make(data, (a,), backward, "Pow")
@@ -155,7 +155,7 @@ def _minmax(a, b, greater, name):
     fn = np.maximum if greater else np.minimum
 
     def backward(g, out):
-        m = _tie_mask(a.data, b.data, greater)
+        m = _tie_mask(a._data, b._data, greater)
         return (unbroadcast(g * Tensor._wrap(m), a.shape) if a.requires_grad else None,
                 unbroadcast(g * Tensor._wrap(1 - m), b.shape) if b.requires_grad else None)
 
@@ -195,15 +195,15 @@ def clamp(a, min=None, max=None):
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
     if a.dtype.kind != "f" and any(isinstance(b, float) for b in (min, max)):
-        a = Tensor._wrap(a.data.astype(np.float32))  # PyTorch: float bounds promote an int tensor
-    data = np.clip(a.data, min, max).astype(a.dtype, copy=False)
+        a = Tensor._wrap(a._data.astype(np.float32))  # PyTorch: float bounds promote an int tensor
+    data = np.clip(a._data, min, max).astype(a.dtype, copy=False)
 
     def backward(g, out):
         keep = np.ones(a.shape, dtype=bool)
         if min is not None:
-            keep &= a.data >= min
+            keep &= a._data >= min
         if max is not None:
-            keep &= a.data <= max
+            keep &= a._data <= max
         return (g * Tensor._wrap(keep.astype(a.dtype)),)
 
     return make(data, (a,), backward, "Clamp")
@@ -231,41 +231,41 @@ def _clamp_tensor(a, lo, hi):
     if floats:
         # int/bool operands take the float dtype (PyTorch), not numpy's float64
         ft = np.result_type(*floats)
-        a, lo, hi = (t if t is None or t.dtype.kind == "f" else Tensor._wrap(t.data.astype(ft))
+        a, lo, hi = (t if t is None or t.dtype.kind == "f" else Tensor._wrap(t._data.astype(ft))
                      for t in (a, lo, hi))
-    data = a.data
+    data = a._data
     if lo is not None:
-        data = np.maximum(data, lo.data)
+        data = np.maximum(data, lo._data)
     if hi is not None:
-        data = np.minimum(data, hi.data)
+        data = np.minimum(data, hi._data)
     parents = tuple(t for t in (a, lo, hi) if t is not None)
 
     def backward(g, out):
         def passed(mask, shape):
             return unbroadcast(where(Tensor._wrap(np.asarray(mask)), g, 0.0), shape)
 
-        x = a.data
+        x = a._data
         grads = [None]
         if a.requires_grad:
             keep = np.ones((), dtype=bool)
             if lo is not None:
-                keep = keep & (x >= lo.data)
+                keep = keep & (x >= lo._data)
             if hi is not None:
-                keep = keep & (x <= hi.data)
+                keep = keep & (x <= hi._data)
             grads[0] = passed(keep, a.shape)
         if lo is not None:
             below = None
             if lo.requires_grad:
-                below = x < lo.data
+                below = x < lo._data
                 if hi is not None:
-                    below = below & (lo.data < hi.data)  # PyTorch: min == max sends nothing to min
+                    below = below & (lo._data < hi._data)  # PyTorch: min == max sends nothing to min
             grads.append(None if below is None else passed(below, lo.shape))
         if hi is not None:
             above = None
             if hi.requires_grad:
-                above = x > hi.data
+                above = x > hi._data
                 if lo is not None:
-                    above = above | (lo.data > hi.data)  # the value is max wherever min > max
+                    above = above | (lo._data > hi._data)  # the value is max wherever min > max
             grads.append(None if above is None else passed(above, hi.shape))
         return tuple(grads)
 
@@ -274,14 +274,14 @@ def _clamp_tensor(a, lo, hi):
 
 def where(condition, a, b):
     """``a`` where ``condition`` is true, else ``b`` (broadcasting all three)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor._wrap(np.asarray(a, dtype=np.float32))
     a, b = _operands(a, b)
     try:
-        data = np.where(cond, a.data, b.data)
+        data = np.where(cond, a._data, b._data)
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None

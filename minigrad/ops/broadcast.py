@@ -26,7 +26,7 @@ def unbroadcast(g, shape):
     if g.shape == shape:
         return g
     if not grad_mode._enabled:  # first-order backward: skip the Tensor wrappers
-        return type(g)._wrap(unbroadcast_array(g.data, shape))
+        return type(g)._wrap(unbroadcast_array(g._data, shape))
     axes = _reduced_axes(g.shape, shape)
     if axes:
         g = g.sum(dim=axes)

@@ -29,36 +29,36 @@ def _erf_array(x):
 
 def exp(a):
     a = floating(a)
-    return make(np.exp(a.data), (a,), lambda g, out: (g * out,), "Exp")
+    return make(np.exp(a._data), (a,), lambda g, out: (g * out,), "Exp")
 
 
 def log(a):
     a = floating(a)
     with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.log(a.data)
+        data = np.log(a._data)
     return make(data, (a,), lambda g, out: (g / a,), "Log")
 
 
 def sqrt(a):
     a = floating(a)
     with np.errstate(invalid="ignore"):
-        data = np.sqrt(a.data)
+        data = np.sqrt(a._data)
     return make(data, (a,), lambda g, out: (g / (2 * out),), "Sqrt")
 
 
 def sin(a):
     a = floating(a)
-    return make(np.sin(a.data), (a,), lambda g, out: (g * cos(a),), "Sin")
+    return make(np.sin(a._data), (a,), lambda g, out: (g * cos(a),), "Sin")
 
 
 def cos(a):
     a = floating(a)
-    return make(np.cos(a.data), (a,), lambda g, out: (-g * sin(a),), "Cos")
+    return make(np.cos(a._data), (a,), lambda g, out: (-g * sin(a),), "Cos")
 
 
 def tanh(a):
     a = floating(a)
-    return make(np.tanh(a.data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh")
+    return make(np.tanh(a._data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh")
 
 
 def _sigmoid_array(x):
@@ -70,7 +70,7 @@ def _sigmoid_array(x):
 def sigmoid(a):
     """``1 / (1 + exp(-a))``, computed piecewise: finite value and gradient for any input."""
     a = floating(a)
-    return make(_sigmoid_array(a.data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid")
+    return make(_sigmoid_array(a._data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid")
 
 
 def relu(a):
@@ -78,22 +78,22 @@ def relu(a):
     def backward(g, out):
         if not grad_mode._enabled:
             # multiply by the mask: ~7x faster than np.where here (a NaN gradient stays NaN)
-            return (Tensor._wrap(np.multiply(g.data, a.data > 0)),)
-        return (g * Tensor._wrap((a.data > 0).astype(a.dtype)),)
+            return (Tensor._wrap(np.multiply(g._data, a._data > 0)),)
+        return (g * Tensor._wrap((a._data > 0).astype(a.dtype)),)
 
-    return make(np.maximum(a.data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu")
+    return make(np.maximum(a._data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu")
 
 
 def leaky_relu(a, negative_slope=0.01):
     """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
     a = floating(a)
-    slope = np.where(a.data > 0, 1, negative_slope).astype(a.dtype)
-    return make(a.data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu")
+    slope = np.where(a._data > 0, 1, negative_slope).astype(a.dtype)
+    return make(a._data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu")
 
 
 def erf(a):
     a = floating(a)
-    return make(_erf_array(a.data), (a,),
+    return make(_erf_array(a._data), (a,),
                 lambda g, out: (g * (_TWO_OVER_SQRT_PI * exp(-(a * a))),), "Erf")
 
 
@@ -106,7 +106,7 @@ def gelu(a, approximate="none"):
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     a = floating(a)
-    x = a.data
+    x = a._data
     cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
 
     def backward(g, out):
@@ -122,10 +122,10 @@ def softplus(a, beta=1.0, threshold=20.0):
     if beta <= 0:
         raise ValueError(f"softplus: beta must be > 0, got {beta}")
     a = floating(a)
-    z = a.data * beta
+    z = a._data * beta
     soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
     linear = z > threshold
-    data = np.where(linear, a.data, soft).astype(a.dtype, copy=False)
+    data = np.where(linear, a._data, soft).astype(a.dtype, copy=False)
     lin = Tensor._wrap(linear)
 
     def backward(g, out):
@@ -144,9 +144,9 @@ def cast(a, dtype):
         return (cast(g, src),)
 
     if dtype.kind != "f":
-        return Tensor._wrap(a.data.astype(dtype))
-    return make(a.data.astype(dtype), (a,), backward, "Cast")
+        return Tensor._wrap(a._data.astype(dtype))
+    return make(a._data.astype(dtype), (a,), backward, "Cast")
 
 
 def clone(a):
-    return make(a.data.copy(), (a,), lambda g, out: (g,), "Clone")
+    return make(a._data.copy(), (a,), lambda g, out: (g,), "Clone")

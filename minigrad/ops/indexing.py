@@ -11,7 +11,7 @@ def _normalise_index(index):
     out, advanced = [], False
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item._data
         elif isinstance(item, list):
             item = np.asarray(item)
         if isinstance(item, np.ndarray):
@@ -25,7 +25,7 @@ def _normalise_index(index):
 def getitem(a, index):
     index, advanced = _normalise_index(index)
     try:
-        data = a.data[index]
+        data = a._data[index]
     except IndexError as e:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {e}") from None
     if not isinstance(data, np.ndarray):
@@ -42,9 +42,9 @@ def index_add_zeros(g, shape, index, advanced):
     """``zeros(shape)`` with ``g`` added at ``index`` (the adjoint of ``x[index]``)."""
     z = np.zeros(shape, dtype=g.dtype)
     if advanced:
-        np.add.at(z, index, g.data)
+        np.add.at(z, index, g._data)
     else:
-        z[index] = g.data  # basic indices never repeat an element
+        z[index] = g._data  # basic indices never repeat an element
 
     def backward(gg, out):
         return (gg[index],)
@@ -63,7 +63,7 @@ def gather(a, dim, index):
     """``out[i][j] = a[index[i][j]][j]`` for ``dim=0`` (and so on), as ``torch.gather``;
     ``index`` has the same number of dims as ``a``."""
     d = _norm_dim(dim, a.ndim, "gather")
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
     if idx.ndim != a.ndim:
@@ -77,7 +77,7 @@ def gather(a, dim, index):
                          f"of an input of shape {a.shape}")
     full = _full_index(idx, d)
     try:
-        data = a.data[full]
+        data = a._data[full]
     except IndexError:
         raise IndexError(f"gather: index values out of range [0, {a.shape[d]}) for dim {d} "
                          f"of an input of shape {a.shape}") from None

@@ -27,15 +27,15 @@ def matmul(a, b):
     if not isinstance(b, Tensor):
         b = as_tensor_like(b, a)
     try:
-        data = np.matmul(a.data, b.data)
+        data = np.matmul(a._data, b._data)
     except ValueError:
         raise _shape_error(a, b) from None
 
     def backward(g, out):
         if not grad_mode._enabled and a.ndim == 2 and b.ndim == 2:
-            gd = g.data
-            return (Tensor._wrap(gd @ b.data.T) if a.requires_grad else None,
-                    Tensor._wrap(a.data.T @ gd) if b.requires_grad else None)
+            gd = g._data
+            return (Tensor._wrap(gd @ b._data.T) if a.requires_grad else None,
+                    Tensor._wrap(a._data.T @ gd) if b.requires_grad else None)
         # Work on the 2-D (or batched) forms; the 1-D cases add and then drop a unit dim.
         a2 = a.reshape(1, a.shape[0]) if a.ndim == 1 else a
         b2 = b.reshape(b.shape[0], 1) if b.ndim == 1 else b
@@ -73,14 +73,14 @@ def linear(x, weight, bias=None):
                          f"{weight.shape}: last dim {x.shape[-1] if x.ndim else None} != in_features {weight.shape[1]}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    data = np.matmul(x.data, weight.data.T)
+    data = np.matmul(x._data, weight._data.T)
     if bias is not None:
-        data += bias.data
+        data += bias._data
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
         if not grad_mode._enabled:
-            return _linear_backward_array(g.data, x, weight, bias)
+            return _linear_backward_array(g._data, x, weight, bias)
         gx = matmul(g, weight) if x.requires_grad else None
         gw = gb = None
         if weight.requires_grad or (bias is not None and bias.requires_grad):
@@ -98,9 +98,9 @@ def linear(x, weight, bias=None):
 def _linear_backward_array(g, x, weight, bias):
     """First-order backward of :func:`linear` in plain numpy (no graph to record)."""
     wrap = Tensor._wrap
-    gx = wrap(g @ weight.data) if x.requires_grad else None
+    gx = wrap(g @ weight._data) if x.requires_grad else None
     g2 = g.reshape(-1, g.shape[-1])
-    gw = wrap(g2.T @ x.data.reshape(-1, x.shape[-1])) if weight.requires_grad else None
+    gw = wrap(g2.T @ x._data.reshape(-1, x.shape[-1])) if weight.requires_grad else None
     if bias is None:
         return gx, gw
     return gx, gw, (wrap(g2.sum(0)) if bias.requires_grad else None)

@@ -29,7 +29,7 @@ def _kept_shape(shape, dims):
 def _expand_back(g, shape, dims, keepdim):
     """Broadcast a reduced gradient back over the reduced dims."""
     if not grad_mode._enabled:
-        gd = g.data if keepdim else g.data.reshape(_kept_shape(shape, dims))
+        gd = g._data if keepdim else g._data.reshape(_kept_shape(shape, dims))
         return Tensor._wrap(np.broadcast_to(gd, shape))
     if not keepdim:
         g = g.reshape(_kept_shape(shape, dims))
@@ -41,7 +41,7 @@ def sum(a, dim=None, keepdim=False):
     PyTorch (so ``(pred == y).sum()`` counts, and narrow ints do not wrap)."""
     dims = _dims(dim, a.ndim, "sum")
     dtype = np.int64 if a.dtype.kind in "biu" else a.dtype
-    data = np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim, dtype=dtype), dtype=dtype)
+    data = np.asarray(np.sum(a._data, axis=dims, keepdims=keepdim, dtype=dtype), dtype=dtype)
 
     def backward(g, out):
         return (_expand_back(g, a.shape, dims, keepdim),)
@@ -56,7 +56,7 @@ def mean(a, dim=None, keepdim=False):
     count = math.prod(a.shape[d] for d in dims)
     # sum * (1/count) rather than np.mean: same value, a third of np.mean's call overhead
     scale = a.dtype.type(1.0 / count if count else np.nan)
-    data = np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim) * scale, dtype=a.dtype)
+    data = np.asarray(np.sum(a._data, axis=dims, keepdims=keepdim) * scale, dtype=a.dtype)
 
     def backward(g, out):
         return (_expand_back(g * (1.0 / count), a.shape, dims, keepdim),)
@@ -81,7 +81,7 @@ def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
     """Standard deviation, ``sqrt(var)``, same arguments as :func:`var`. Where it is 0 (a
     constant slice) the gradient is 0, as in PyTorch, not ``g / 0``."""
     v = var(a, dim, unbiased, keepdim, correction)
-    out = np.sqrt(v.data)
+    out = np.sqrt(v._data)
 
     def backward(g, out_t):
         positive = Tensor._wrap(out > 0)
@@ -100,14 +100,14 @@ def _correction(unbiased, correction):
 
 def _extreme(a, dim, keepdim, fn, name):
     """amax/amin: the gradient is shared evenly between tied extremes (as torch.amax)."""
-    if a.data.size == 0:
+    if a._data.size == 0:
         raise ValueError(f"{name}: cannot reduce an empty tensor")
     dims = _dims(dim, a.ndim, name)
-    kept = fn(a.data, axis=dims, keepdims=True)
+    kept = fn(a._data, axis=dims, keepdims=True)
     data = kept if keepdim else kept.reshape([s for i, s in enumerate(a.shape) if i not in dims])
 
     def backward(g, out):
-        mask = (a.data == kept).astype(a.dtype)
+        mask = (a._data == kept).astype(a.dtype)
         mask /= mask.sum(axis=dims, keepdims=True)
         return (_expand_back(g, a.shape, dims, keepdim) * Tensor._wrap(mask),)
 
@@ -129,7 +129,7 @@ def _max_min(a, dim, keepdim, largest):
     if dim is None:
         return amax(a) if largest else amin(a)
     d = _norm_dim(dim, a.ndim, "max" if largest else "min")
-    idx = (np.argmax if largest else np.argmin)(a.data, axis=d, keepdims=True)
+    idx = (np.argmax if largest else np.argmin)(a._data, axis=d, keepdims=True)
     values = a.gather(d, Tensor._wrap(idx))
     if not keepdim:
         values = values.squeeze(d)
@@ -150,16 +150,16 @@ def min(a, dim=None, keepdim=False):
 
 def argmax(a, dim=None, keepdim=False):
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(a.data), dtype=np.int64))
+        return Tensor._wrap(np.asarray(np.argmax(a._data), dtype=np.int64))
     d = _norm_dim(dim, a.ndim, "argmax")
-    return Tensor._wrap(np.argmax(a.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(np.argmax(a._data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def argmin(a, dim=None, keepdim=False):
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(a.data), dtype=np.int64))
+        return Tensor._wrap(np.asarray(np.argmin(a._data), dtype=np.int64))
     d = _norm_dim(dim, a.ndim, "argmin")
-    return Tensor._wrap(np.argmin(a.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(np.argmin(a._data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def _shift(x, dims):
@@ -174,15 +174,15 @@ def logsumexp(a, dim=None, keepdim=False):
     input; a slice of all ``-inf`` gives ``-inf`` (with zero gradient)."""
     a = floating(a)
     dims = _dims(dim, a.ndim, "logsumexp")
-    m = _shift(a.data, dims)
+    m = _shift(a._data, dims)
     with np.errstate(divide="ignore"):
-        kept = np.log(np.sum(np.exp(a.data - m), axis=dims, keepdims=True)) + m
+        kept = np.log(np.sum(np.exp(a._data - m), axis=dims, keepdims=True)) + m
     data = kept if keepdim else kept.reshape([s for i, s in enumerate(a.shape) if i not in dims])
     data = np.asarray(data, dtype=a.dtype)
 
     def backward(g, out):
         outk = out if keepdim else out.reshape(_kept_shape(a.shape, dims))
-        finite = Tensor._wrap(np.isfinite(outk.data))
+        finite = Tensor._wrap(np.isfinite(outk._data))
         weights = (a - outk.where(finite, 0.0)).exp().where(finite, 0.0)
         return (_expand_back(g, a.shape, dims, keepdim) * weights,)
 
@@ -194,7 +194,7 @@ def softmax(a, dim=-1):
     by the max so logits of any magnitude stay finite."""
     a = floating(a)
     d = _norm_dim(dim, a.ndim, "softmax")
-    e = np.exp(a.data - _shift(a.data, (d,)))
+    e = np.exp(a._data - _shift(a._data, (d,)))
     data = (e / e.sum(axis=d, keepdims=True)).astype(a.dtype, copy=False)
 
     def backward(g, out):
@@ -207,7 +207,7 @@ def log_softmax(a, dim=-1):
     """``a - logsumexp(a)`` along ``dim`` (default -1), computed stably."""
     a = floating(a)
     d = _norm_dim(dim, a.ndim, "log_softmax")
-    shifted = a.data - _shift(a.data, (d,))
+    shifted = a._data - _shift(a._data, (d,))
     data = (shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))).astype(a.dtype, copy=False)
 
     def backward(g, out):

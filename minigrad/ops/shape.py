@@ -15,10 +15,10 @@ def _shape_args(shape):
 def reshape(a, *shape):
     shape = _shape_args(shape)
     try:
-        data = a.data.reshape(shape)
+        data = a._data.reshape(shape)
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                         f"({a.data.size} elements) into shape {shape}") from None
+                         f"({a._data.size} elements) into shape {shape}") from None
     src = a.shape
     return make(data, (a,), lambda g, out: (g.reshape(src),), "Reshape")
 
@@ -27,7 +27,7 @@ def transpose(a, dim0, dim1):
     d0, d1 = _norm_dim(dim0, a.ndim, "transpose"), _norm_dim(dim1, a.ndim, "transpose")
     if a.ndim < 2:
         return a
-    return make(np.swapaxes(a.data, d0, d1), (a,), lambda g, out: (g.transpose(d0, d1),),
+    return make(np.swapaxes(a._data, d0, d1), (a,), lambda g, out: (g.transpose(d0, d1),),
                 "Transpose")
 
 
@@ -38,7 +38,7 @@ def permute(a, *dims):
                          f"of a tensor of shape {a.shape}")
     dims = tuple(d % a.ndim for d in dims)
     inverse = tuple(np.argsort(dims))
-    return make(np.transpose(a.data, dims), (a,), lambda g, out: (g.permute(*inverse),),
+    return make(np.transpose(a._data, dims), (a,), lambda g, out: (g.permute(*inverse),),
                 "Permute")
 
 
@@ -72,7 +72,7 @@ def broadcast_to(a, shape):
     if shape == a.shape:
         return a
     try:
-        data = np.broadcast_to(a.data, shape)
+        data = np.broadcast_to(a._data, shape)
     except ValueError:
         raise ValueError(f"expand: a tensor of shape {a.shape} cannot be expanded to "
                          f"shape {shape}") from None
@@ -107,7 +107,7 @@ def cat(tensors, dim=0):
                 s != s0 for i, (s, s0) in enumerate(zip(t.shape, tensors[0].shape)) if i != d):
             raise ValueError(f"cat: shapes {[tuple(x.shape) for x in tensors]} do not match "
                              f"outside dim {d}")
-    data = np.concatenate([t.data for t in tensors], axis=d)
+    data = np.concatenate([t._data for t in tensors], axis=d)
     bounds = np.cumsum([0] + [t.shape[d] for t in tensors])
 
     def backward(g, out):
@@ -170,6 +170,6 @@ def pad(a, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * a.ndim
     for i in range(len(pad) // 2):
         widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    data = np.pad(a.data, widths, mode="constant", constant_values=value)
+    data = np.pad(a._data, widths, mode="constant", constant_values=value)
     region = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, a.shape))
     return make(data, (a,), lambda g, out: (g[region],), "Pad")

@@ -2,12 +2,12 @@
 
 For each parameter group and dtype, a :class:`FlatBuffer` owns one contiguous array of the
 parameters' values, one of their gradients and one per state tensor (``exp_avg``, ...). Each
-parameter's ``.data`` is rebound to a view into the value buffer, and its ``_grad_view`` is set to
+parameter's ``._data`` is rebound to a view into the value buffer, and its ``_grad_view`` is set to
 a view into the gradient buffer, so the autograd engine writes gradients straight into it
 (``np.copyto(leaf._grad_view, g)``, see :mod:`minigrad.autograd.engine`). A step then calls one
 fused kernel over the whole buffer instead of one small launch per tensor.
 
-Users may rebind ``p.data`` or ``p.grad`` behind our back (``p.grad = tensor(...)``, loading a
+Users may rebind ``p._data`` or ``p.grad`` behind our back (``p.grad = tensor(...)``, loading a
 checkpoint, ...). :meth:`FlatBuffer.sync` checks each parameter by identity (a few hundred ns per
 tensor), copies foreign arrays into the buffer and re-adopts them, so results stay right.
 
@@ -34,18 +34,18 @@ class FlatBuffer:
     def __init__(self, params, dtype):
         self.dtype = np.dtype(dtype)
         self.params = list(params)
-        self.sizes = [int(p.data.size) for p in self.params]
+        self.sizes = [int(p._data.size) for p in self.params]
         self.offsets = list(np.cumsum([0] + self.sizes[:-1]).tolist()) if self.params else []
         self.numel = int(sum(self.sizes))
-        self.data = np.empty(self.numel, self.dtype)
+        self.values = np.empty(self.numel, self.dtype)
         self.grad = np.zeros(self.numel, self.dtype)
         self.data_views = []
         self.grad_views = []
         for p, off, n in zip(self.params, self.offsets, self.sizes):
-            dv = self.data[off:off + n].reshape(p.data.shape)
-            gv = self.grad[off:off + n].reshape(p.data.shape)
-            np.copyto(dv, p.data)
-            p.data = dv
+            dv = self.values[off:off + n].reshape(p._data.shape)
+            gv = self.grad[off:off + n].reshape(p._data.shape)
+            np.copyto(dv, p._data)
+            p._data = dv
             p._grad_view = gv
             self.data_views.append(dv)
             self.grad_views.append(gv)
@@ -73,7 +73,7 @@ class FlatBuffer:
         k0 = -1
         grad_views = self.grad_views
         for k, (p, dv) in enumerate(self._pairs):
-            if p.data is not dv:
+            if p._data is not dv:
                 self._adopt_data(k)
             g = p.grad
             if g is None:
@@ -81,7 +81,7 @@ class FlatBuffer:
                     runs.append((k0, k))
                     k0 = -1
                 continue
-            if g.data is not grad_views[k]:
+            if g._data is not grad_views[k]:
                 self._adopt_grad(k, g)
             if k0 < 0:
                 k0 = k
@@ -94,21 +94,21 @@ class FlatBuffer:
         return self.offsets[k0], self.offsets[k1 - 1] + self.sizes[k1 - 1]
 
     def _adopt_data(self, k):
-        # The user rebound p.data (e.g. p.data = new_array): take its values, point it back.
+        # The user rebound p._data (e.g. p._data = new_array): take its values, point it back.
         p, dv = self.params[k], self.data_views[k]
-        new = np.asarray(p.data)
+        new = np.asarray(p._data)
         if new.shape != dv.shape:
             raise RuntimeError(
                 f"optimizer: parameter {k} changed shape from {dv.shape} to {new.shape}; "
                 f"create a new optimizer after resizing parameters")
         np.copyto(dv, new, casting="same_kind")
-        p.data = dv
+        p._data = dv
 
     def _adopt_grad(self, k, g):
         # A gradient that is not our view (assigned by hand, or accumulated before the
         # optimizer existed): copy it in. We do not touch the user's grad Tensor itself.
         gv = self.grad_views[k]
-        gd = np.asarray(g.data)
+        gd = np.asarray(g._data)
         if gd.shape != gv.shape:
             raise RuntimeError(
                 f"optimizer: gradient of shape {gd.shape} for a parameter of shape {gv.shape}")
@@ -120,7 +120,7 @@ class FlatBuffer:
 
 def check_dtype(p):
     """Raise TypeError unless parameter ``p`` is float32 or float64 (the kernels' dtypes)."""
-    dt = p.data.dtype
+    dt = p._data.dtype
     if dt not in _FLOAT_DTYPES:
         raise TypeError(f"optimizer: can only optimize float32 or float64 parameters, got {dt}")
     return dt

@@ -99,7 +99,7 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self):
         """A new flat array of all gradients (zeros for parameters without one)."""
         fb = self._fb
-        fb.sync(_no_key)  # re-adopt rebound p.data / foreign p.grad into the flat buffers
+        fb.sync(_no_key)  # re-adopt rebound p._data / foreign p.grad into the flat buffers
         for p, gv in zip(fb.params, fb.grad_views):
             if p.grad is None:
                 gv[...] = 0  # the view may hold a gradient from before zero_grad()
@@ -107,13 +107,13 @@ class LBFGS(Optimizer):
 
     def _add_grad(self, step_size, update):
         fb = self._fb
-        fb.data += fb.dtype.type(step_size) * update
+        fb.values += fb.dtype.type(step_size) * update
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
         loss = float(_evaluate(closure))
         flat_grad = self._gather_flat_grad()
-        self._fb.data[...] = x
+        self._fb.values[...] = x
         return loss, flat_grad
 
     # ----- the step ------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class LBFGS(Optimizer):
 
             ls_func_evals = 0
             if line_search_fn is not None:
-                x_init = self._fb.data.copy()
+                x_init = self._fb.values.copy()
 
                 def obj_func(x, t, d):
                     return self._directional_evaluate(closure, x, t, d)

@@ -81,7 +81,7 @@ class _NewtonBase(Optimizer):
         name = type(self).__name__
         with enable_grad(), engine.closure_backward("retain"):
             loss = closure()
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._data.size != 1:
             raise TypeError(f"{name}.step: the closure must return the loss as a one-element "
                             f"Tensor, got {type(loss).__name__}"
                             + (f" of shape {loss.shape}" if isinstance(loss, Tensor) else ""))
@@ -92,7 +92,7 @@ class _NewtonBase(Optimizer):
                                "twice itself")
         if not loss.requires_grad:
             return loss, [None] * len(self._params)
-        self._fb.sync(_no_key)  # re-adopt parameters whose .data was rebound
+        self._fb.sync(_no_key)  # re-adopt parameters whose ._data was rebound
         with enable_grad():
             grads = engine.grad(loss, self._params, create_graph=True, allow_unused=True)
         return loss, list(grads)
@@ -102,7 +102,7 @@ class _NewtonBase(Optimizer):
         out = np.zeros(self._fb.numel, self._fb.dtype)
         for g, off, n in zip(pieces, self._fb.offsets, self._fb.sizes):
             if g is not None:
-                out[off:off + n] = g.data.reshape(-1)
+                out[off:off + n] = g._data.reshape(-1)
         return out
 
     def _unflat(self, vec):
@@ -124,8 +124,8 @@ class _NewtonBase(Optimizer):
     def _value_at(self, closure, x0, t, p):
         """``f(x0 + t p)`` without recording a graph; the parameters are left at that point."""
         fb = self._fb
-        np.copyto(fb.data, x0)
-        fb.data += fb.dtype.type(t) * p
+        np.copyto(fb.values, x0)
+        fb.values += fb.dtype.type(t) * p
         with no_grad(), engine.closure_backward("skip"):
             return float(closure())
 
@@ -160,14 +160,14 @@ class _NewtonBase(Optimizer):
         if not gtd < 0:  # not a descent direction (NaN, or damping gave up): steepest descent
             p = -g
             gtd = float(np.dot(g, p))
-        x0 = self._fb.data.copy()
+        x0 = self._fb.values.copy()
         del grads  # free the second-order graph before the line search evaluations
         t, f_new, evals, accepted = backtracking_armijo(
             lambda t: self._value_at(closure, x0, t, p), f0, gtd, t0=float(group["lr"]),
             c1=group["c1"], shrink=group["backtrack"], max_ls=group["max_ls"])
         state["func_evals"] += evals
         if not accepted:
-            np.copyto(self._fb.data, x0)  # no sufficient decrease anywhere: stay put
+            np.copyto(self._fb.values, x0)  # no sufficient decrease anywhere: stay put
             t, f_new = 0.0, f0
         self._adapt_damping(state, group, full_step=accepted and t == float(group["lr"]))
         state["step"] += 1

@@ -221,7 +221,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        g.data[...] = 0
+                        g._data[...] = 0
                     if p._grad_view is not gv:
                         p._grad_view = gv
 
@@ -284,7 +284,7 @@ class Optimizer:
                 fresh = self._new_state(fb, k, mine)
                 for name, value in st.items():
                     if _is_tensor(value):
-                        value = value.data
+                        value = value._data
                     if isinstance(fresh.get(name), np.ndarray):
                         value = np.asarray(value)
                         if value.shape != fresh[name].shape:

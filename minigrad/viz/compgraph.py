@@ -102,15 +102,15 @@ class GraphCapture:
         else:
             head = op if name is None else f"{name} = {op}"
         rows = [head]
-        if t.data is _FUNCTION_HUB:
+        if t._data is _FUNCTION_HUB:
             # the hidden node behind a Function with several outputs: it has no value of its own
             rows.append("(runs backward for all outputs)")
             return "\n".join(rows)
         if t.ndim:
             rows.append(f"shape {tuple(t.shape)}")
-        rows.append("data " + _values(t.data))
+        rows.append("data " + _values(t._data))
         if t.grad is not None:
-            rows.append("grad " + _values(t.grad.data))
+            rows.append("grad " + _values(t.grad._data))
         if i in self.freed:
             rows.append("(graph freed by backward)")
         return "\n".join(rows)

@@ -168,9 +168,9 @@ def _run(surface, contestant, steps, start, centre, limit, blowup):
             raise ValueError(f"optimizer {contestant.label} must hold one 2-element tensor or "
                              f"two 1-element tensors, got shapes {[p.shape for p in params]}")
         offset = 0
-        for p in params:  # in place: the optimizer's flat buffers alias p.data
+        for p in params:  # in place: the optimizer's flat buffers alias p._data
             n = p.numel()
-            p.data[...] = start[offset:offset + n].reshape(p.shape).astype(p.dtype)
+            p._data[...] = start[offset:offset + n].reshape(p.shape).astype(p.dtype)
             offset += n
     else:
         params = [Tensor(start.copy(), dtype=np.float64, requires_grad=True)]
@@ -184,7 +184,7 @@ def _run(surface, contestant, steps, start, centre, limit, blowup):
         return params[0].reshape(()), params[1].reshape(())
 
     def position():
-        return np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
+        return np.concatenate([p._data.ravel() for p in params]).astype(np.float64)
 
     evaluations = 0
     backward = closure_calls_backward(opt)

@@ -63,7 +63,7 @@ class LossSurface:
             return self.fn(x, y)
         with grad_mode.no_grad():
             out = self.fn(Tensor(np.asarray(x, np.float64)), Tensor(np.asarray(y, np.float64)))
-        return out.data
+        return out._data
 
     def grid(self, n=200):
         """``(X, Y, Z)`` on an ``n`` x ``n`` grid over the window, for contour/surface plots."""

@@ -22,7 +22,7 @@ class MulAdd(mg.Function):
     def forward(ctx, x, y, k):
         ctx.save_for_backward(x, y)
         ctx.k = k
-        return x.data * y.data, x.data + k * y.data
+        return x.detach().numpy() * y.detach().numpy(), x.detach().numpy() + k * y.detach().numpy()
 
     @staticmethod
     def backward(ctx, g_prod, g_sum):
@@ -43,7 +43,7 @@ class SumAndNorm(mg.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data.sum(1), np.sqrt((x.data ** 2).sum(1))
+        return x.detach().numpy().sum(1), np.sqrt((x.detach().numpy() ** 2).sum(1))
 
     @staticmethod
     def backward(ctx, g_sum, g_norm):
@@ -71,18 +71,18 @@ def test_gradients_match_the_same_function_written_with_ops(loss):
     outs = MulAdd.apply(x, y, 2.5)
     assert isinstance(outs, tuple) and len(outs) == 2
     loss(*outs).backward()
-    mine = x.grad.data.copy(), y.grad.data.copy()
+    mine = x.grad.numpy().copy(), y.grad.numpy().copy()
     x.grad = y.grad = None
     loss(*mul_add_ops(x, y, 2.5)).backward()
-    np.testing.assert_allclose(mine[0], x.grad.data, rtol=1e-12)
-    np.testing.assert_allclose(mine[1], y.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(mine[0], x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mine[1], y.grad.numpy(), rtol=1e-12)
 
     m = rand(3, 4, seed=3)
     loss(*SumAndNorm.apply(m)).backward()
-    mine = m.grad.data.copy()
+    mine = m.grad.numpy().copy()
     m.grad = None
     loss(*sum_and_norm_ops(m)).backward()
-    np.testing.assert_allclose(mine, m.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(mine, m.grad.numpy(), rtol=1e-12)
 
 
 def test_gradcheck_and_gradgradcheck():
@@ -104,7 +104,7 @@ def test_second_derivative_matches_ops():
         s, n = fn(m)
         (g,) = mg.autograd.grad((n ** 3).sum() + (s * n).sum(), m, create_graph=True)
         (h,) = mg.autograd.grad((g * g).sum(), m)
-        results.append((g.data, h.data))
+        results.append((g.detach().numpy(), h.detach().numpy()))
     (g_mine, h_mine), (g_ops, h_ops) = results
     np.testing.assert_allclose(g_mine, g_ops, rtol=1e-12)
     np.testing.assert_allclose(h_mine, h_ops, rtol=1e-12)
@@ -118,7 +118,7 @@ class Recording(mg.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.set_materialize_grads(Recording.materialize)
-        return x.data * 2, x.data * 3
+        return x.detach().numpy() * 2, x.detach().numpy() * 3
 
     @staticmethod
     def backward(ctx, g2, g3):
@@ -138,13 +138,13 @@ def test_unused_output_gets_zeros_unless_materialize_is_off(materialize):
     a, b = Recording.apply(x)
     (b * 5).sum().backward()
     ((g2, g3),) = Recording.seen
-    np.testing.assert_array_equal(g3.data, [5.0, 5.0])
+    np.testing.assert_array_equal(g3.detach().numpy(), [5.0, 5.0])
     if materialize:
         assert g2.shape == (2,) and g2.dtype == np.float64
-        np.testing.assert_array_equal(g2.data, [0.0, 0.0])
+        np.testing.assert_array_equal(g2.detach().numpy(), [0.0, 0.0])
     else:
         assert g2 is None
-    np.testing.assert_array_equal(x.grad.data, [15.0, 15.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [15.0, 15.0])
 
 
 class MaxAndIndex(mg.Function):
@@ -152,15 +152,15 @@ class MaxAndIndex(mg.Function):
 
     @staticmethod
     def forward(ctx, x):
-        i = int(np.argmax(x.data))
+        i = int(np.argmax(x.detach().numpy()))
         ctx.i, ctx.shape = i, x.shape
-        return x.data[i], np.array(i), None
+        return x.detach().numpy()[i], np.array(i), None
 
     @staticmethod
     def backward(ctx, g, g_index, g_none):
         MaxAndIndex.seen = (g_index, g_none)
         out = np.zeros(ctx.shape)
-        out[ctx.i] = g.data
+        out[ctx.i] = g.detach().numpy()
         return out  # an ndarray: first order only
 
 
@@ -170,7 +170,7 @@ def test_integer_and_none_outputs_are_not_in_the_graph():
     assert value.requires_grad and not index.requires_grad and nothing is None
     assert index.dtype.kind == "i" and index.item() == 1
     (value * 3).backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 3.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 3.0, 0.0])
     g_index, g_none = MaxAndIndex.seen
     assert g_index.dtype == index.dtype and g_index.item() == 0 and g_none is None
 
@@ -179,7 +179,7 @@ def test_inputs_that_need_no_grad():
     x, y = t64([1.0, 2.0]), t64([3.0, 4.0], requires_grad=False)
     a, b = MulAdd.apply(x, y, 2.0)
     (a + b).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 5.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 5.0])
     assert y.grad is None
     a, b = MulAdd.apply(y, y, 2.0)
     assert not a.requires_grad and not b.requires_grad and a.grad_fn is None
@@ -192,7 +192,7 @@ def test_one_element_tuple_and_chained_functions():
     class Double(mg.Function):
         @staticmethod
         def forward(ctx, x):
-            return (x.data * 2,)
+            return (x.detach().numpy() * 2,)
 
         @staticmethod
         def backward(ctx, g):
@@ -203,11 +203,11 @@ def test_one_element_tuple_and_chained_functions():
     assert isinstance(out, tuple) and len(out) == 1 and out[0].grad_fn == "Double"
     a, b = MulAdd.apply(*MulAdd.apply(out[0], x, 3.0), 0.5)
     (a * b).sum().backward()
-    mine = x.grad.data.copy()
+    mine = x.grad.numpy().copy()
     x.grad = None
     a, b = mul_add_ops(*mul_add_ops(x * 2, x, 3.0), 0.5)
     (a * b).sum().backward()
-    np.testing.assert_allclose(mine, x.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(mine, x.grad.numpy(), rtol=1e-12)
 
 
 def test_second_backward_through_a_freed_function_is_refused():
@@ -219,14 +219,14 @@ def test_second_backward_through_a_freed_function_is_refused():
     a, b = MulAdd.apply(x, y, 1.0)
     a.sum().backward(retain_graph=True)
     b.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0 + 2.0 + 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0 + 2.0 + 1.0])
 
 
 def test_backward_errors_name_the_function():
     class WrongCount(mg.Function):
         @staticmethod
         def forward(ctx, x, y):
-            return x.data, y.data
+            return x.detach().numpy(), y.detach().numpy()
 
         @staticmethod
         def backward(ctx, ga, gb):
@@ -235,7 +235,7 @@ def test_backward_errors_name_the_function():
     class WrongShape(mg.Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data, x.data.sum()
+            return x.detach().numpy(), x.detach().numpy().sum()
 
         @staticmethod
         def backward(ctx, ga, gb):
@@ -269,7 +269,7 @@ def test_matches_torch():
         m, tm = t64(data), torch.tensor(data, requires_grad=True)
         use(*SumAndNorm.apply(m)).backward()
         use(*TorchSumAndNorm.apply(tm)).backward()
-        np.testing.assert_allclose(m.grad.data, tm.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(m.grad.numpy(), tm.grad.numpy(), rtol=1e-12)
 
 
 class MaxWithIndex(mg.Function):
@@ -277,9 +277,9 @@ class MaxWithIndex(mg.Function):
 
     @staticmethod
     def forward(ctx, x):
-        idx = x.data.argmax(axis=-1)
-        values = np.take_along_axis(x.data, idx[..., None], axis=-1)[..., 0]
-        index = idx.astype(x.data.dtype)
+        idx = x.detach().numpy().argmax(axis=-1)
+        values = np.take_along_axis(x.detach().numpy(), idx[..., None], axis=-1)[..., 0]
+        index = idx.astype(x.detach().numpy().dtype)
         ctx.mark_non_differentiable(index)
         ctx.save_for_backward(x)
         ctx.idx = idx
@@ -288,19 +288,19 @@ class MaxWithIndex(mg.Function):
     @staticmethod
     def backward(ctx, g_values, g_index):
         (x,) = ctx.saved_tensors
-        g = np.zeros_like(x.data)
-        np.put_along_axis(g, ctx.idx[..., None], g_values.data[..., None], axis=-1)
+        g = np.zeros_like(x.detach().numpy())
+        np.put_along_axis(g, ctx.idx[..., None], g_values.detach().numpy()[..., None], axis=-1)
         return g
 
 
 def test_mark_non_differentiable_output_is_a_constant_and_backward_gets_zeros_for_it():
     x = t64([[1.0, 5.0, 2.0], [7.0, -1.0, 0.5]])
     values, index = MaxWithIndex.apply(x)
-    np.testing.assert_array_equal(values.data, [5.0, 7.0])
-    np.testing.assert_array_equal(index.data, [1.0, 0.0])
+    np.testing.assert_array_equal(values.detach().numpy(), [5.0, 7.0])
+    np.testing.assert_array_equal(index.detach().numpy(), [1.0, 0.0])
     assert values.requires_grad and not index.requires_grad
     (values * mg.tensor([2.0, 3.0], dtype=mg.float64)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.0, 2.0, 0.0], [3.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 2.0, 0.0], [3.0, 0.0, 0.0]])
 
 
 def test_mark_non_differentiable_slot_receives_zeros_or_none():
@@ -310,8 +310,8 @@ def test_mark_non_differentiable_slot_receives_zeros_or_none():
         @staticmethod
         def forward(ctx, x, materialize):
             ctx.set_materialize_grads(materialize)
-            half = x.data * 0.5
-            flag = (x.data > 0).astype(x.data.dtype)
+            half = x.detach().numpy() * 0.5
+            flag = (x.detach().numpy() > 0).astype(x.detach().numpy().dtype)
             ctx.mark_non_differentiable(flag)
             return half, flag
 
@@ -325,16 +325,16 @@ def test_mark_non_differentiable_slot_receives_zeros_or_none():
         half, flag = Split.apply(x, materialize)
         assert not flag.requires_grad
         (half + flag).sum().backward()  # flag is a constant in the sum
-        np.testing.assert_array_equal(x.grad.data, [0.5, 0.5])
+        np.testing.assert_array_equal(x.grad.numpy(), [0.5, 0.5])
     assert received[1] is None
-    np.testing.assert_array_equal(received[0].data, [0.0, 0.0])
+    np.testing.assert_array_equal(received[0].detach().numpy(), [0.0, 0.0])
 
 
 def test_mark_non_differentiable_single_output():
     class Sign(mg.Function):
         @staticmethod
         def forward(ctx, x):
-            out = np.sign(x.data)
+            out = np.sign(x.detach().numpy())
             ctx.mark_non_differentiable(out)
             return out
 
@@ -344,7 +344,7 @@ def test_mark_non_differentiable_single_output():
 
     x = t64([2.0, -3.0])
     s = Sign.apply(x)
-    np.testing.assert_array_equal(s.data, [1.0, -1.0])
+    np.testing.assert_array_equal(s.detach().numpy(), [1.0, -1.0])
     assert not s.requires_grad
     (x * s).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, -1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, -1.0])

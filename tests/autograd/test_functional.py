@@ -61,10 +61,10 @@ def test_quadratic_hessian_hvp_vhp_closed_form():
     sym = (A + A.T) / 2
     np.testing.assert_allclose(F.hessian(f, x).data, sym, atol=1e-12)
     value, hv = F.hvp(f, x, v)
-    np.testing.assert_allclose(value.data, 0.5 * x.data @ A @ x.data + b @ x.data)
-    np.testing.assert_allclose(hv.data, sym @ v.data, atol=1e-12)
-    np.testing.assert_allclose(F.vhp(f, x, v)[1].data, v.data @ sym, atol=1e-12)
-    np.testing.assert_allclose(F.jacobian(f, x).data, sym @ x.data + b, atol=1e-12)
+    np.testing.assert_allclose(value.detach().numpy(), 0.5 * x.detach().numpy() @ A @ x.detach().numpy() + b @ x.detach().numpy())
+    np.testing.assert_allclose(hv.detach().numpy(), sym @ v.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(F.vhp(f, x, v)[1].detach().numpy(), v.detach().numpy() @ sym, atol=1e-12)
+    np.testing.assert_allclose(F.jacobian(f, x).data, sym @ x.detach().numpy() + b, atol=1e-12)
 
 
 @pytest.mark.parametrize("point", [(-1.5, 2.0), (1.0, 1.0), (0.3, -0.7)])
@@ -73,17 +73,17 @@ def test_rosenbrock_hessian_and_hvp_closed_form(point):
     H = F.hessian(rosenbrock, x).data
     np.testing.assert_allclose(H, rosenbrock_hessian(*point), rtol=1e-12)
     v = t64([0.3, -1.1])
-    np.testing.assert_allclose(F.hvp(rosenbrock, x, v)[1].data, H @ v.data, rtol=1e-12)
+    np.testing.assert_allclose(F.hvp(rosenbrock, x, v)[1].detach().numpy(), H @ v.detach().numpy(), rtol=1e-12)
 
 
 def test_jacobian_closed_forms():
     r = rng(2)
     W = t64(r.standard_normal((3, 4)))
     x = t64(r.standard_normal(4))
-    np.testing.assert_allclose(F.jacobian(lambda x: W @ x, x).data, W.data)
+    np.testing.assert_allclose(F.jacobian(lambda x: W @ x, x).data, W.detach().numpy())
     # Elementwise maps have diagonal Jacobians.
     J = F.jacobian(lambda x: x.sin(), x).data
-    np.testing.assert_allclose(J, np.diag(np.cos(x.data)), atol=1e-15)
+    np.testing.assert_allclose(J, np.diag(np.cos(x.detach().numpy())), atol=1e-15)
 
 
 # ----- finite differences -------------------------------------------------------------------------
@@ -98,13 +98,13 @@ def test_hvp_and_hessian_match_finite_differences_of_the_gradient():
     gm = _grad_smooth(x0 - eps * v0, w0 - eps * u0)
     fd = [(a - b) / (2 * eps) for a, b in zip(gp, gm)]
     _, (hx, hw) = F.hvp(smooth, (t64(x0), t64(w0)), (t64(v0), t64(u0)))
-    np.testing.assert_allclose(hx.data, fd[0], rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(hw.data, fd[1], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(hx.detach().numpy(), fd[0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(hw.detach().numpy(), fd[1], rtol=1e-6, atol=1e-8)
 
     H = F.hessian(smooth, (t64(x0), t64(w0)))
     # Assemble the full Hessian from its blocks and compare H @ (v, u).
-    Hxx, Hxw = H[0][0].data, H[0][1].data.reshape(3, 6)
-    Hwx, Hww = H[1][0].data.reshape(6, 3), H[1][1].data.reshape(6, 6)
+    Hxx, Hxw = H[0][0].detach().numpy(), H[0][1].detach().numpy().reshape(3, 6)
+    Hwx, Hww = H[1][0].detach().numpy().reshape(6, 3), H[1][1].detach().numpy().reshape(6, 6)
     full = np.block([[Hxx, Hxw], [Hwx, Hww]])
     np.testing.assert_allclose(full, full.T, atol=1e-12)
     vec = np.concatenate([v0, u0.ravel()])
@@ -115,7 +115,7 @@ def test_hvp_and_hessian_match_finite_differences_of_the_gradient():
 def _grad_smooth(x, w):
     xt, wt = t64(x, True), t64(w, True)
     gx, gw = mg.autograd.grad(smooth(xt, wt), (xt, wt))
-    return gx.data, gw.data
+    return gx.detach().numpy(), gw.detach().numpy()
 
 
 def test_jacobian_jvp_vjp_match_finite_differences():
@@ -127,30 +127,30 @@ def test_jacobian_jvp_vjp_match_finite_differences():
 
     def f_np(i, k):
         def component(x, w):
-            return f(t64(x), t64(w))[i].data.reshape(-1)[k]
+            return f(t64(x), t64(w))[i].detach().numpy().reshape(-1)[k]
         return component
 
     J = F.jacobian(f, (t64(x0), t64(w0)))
     for i, shape in enumerate([(2,), (3,)]):
         for k in range(int(np.prod(shape))):
             gx, gw = fd_gradient(f_np(i, k), [x0, w0])
-            np.testing.assert_allclose(J[i][0].data[k], gx, atol=1e-8)
-            np.testing.assert_allclose(J[i][1].data[k], gw, atol=1e-8)
+            np.testing.assert_allclose(J[i][0].detach().numpy()[k], gx, atol=1e-8)
+            np.testing.assert_allclose(J[i][1].detach().numpy()[k], gw, atol=1e-8)
 
     v = (t64(r.standard_normal(3)), t64(r.standard_normal((2, 3))))
     _, jv = F.jvp(f, (t64(x0), t64(w0)), v)
     for i in range(2):
-        expected = J[i][0].data @ v[0].data + J[i][1].data.reshape(J[i][1].shape[0], -1) \
-            @ v[1].data.ravel()
-        np.testing.assert_allclose(jv[i].data, expected, atol=1e-12)
+        expected = J[i][0].detach().numpy() @ v[0].detach().numpy() + J[i][1].detach().numpy().reshape(J[i][1].shape[0], -1) \
+            @ v[1].detach().numpy().ravel()
+        np.testing.assert_allclose(jv[i].detach().numpy(), expected, atol=1e-12)
 
     u = (t64(r.standard_normal(2)), t64(r.standard_normal(3)))
     _, uj = F.vjp(f, (t64(x0), t64(w0)), u)
-    np.testing.assert_allclose(uj[0].data, u[0].data @ J[0][0].data + u[1].data @ J[1][0].data,
+    np.testing.assert_allclose(uj[0].detach().numpy(), u[0].detach().numpy() @ J[0][0].detach().numpy() + u[1].detach().numpy() @ J[1][0].detach().numpy(),
                                atol=1e-12)
     np.testing.assert_allclose(
-        uj[1].data, np.tensordot(u[0].data, J[0][1].data, 1)
-        + np.tensordot(u[1].data, J[1][1].data, 1), atol=1e-12)
+        uj[1].detach().numpy(), np.tensordot(u[0].detach().numpy(), J[0][1].detach().numpy(), 1)
+        + np.tensordot(u[1].detach().numpy(), J[1][1].detach().numpy(), 1), atol=1e-12)
 
 
 # ----- conventions --------------------------------------------------------------------------------
@@ -168,9 +168,9 @@ def test_return_structures_follow_pytorch():
     assert H[0][1].shape == (3, 2, 2) and H[1][0].shape == (2, 2, 3)
     out, g = F.vjp(lambda x: x.pow(2).sum(), x)  # v may be None for a one-element output
     assert out.shape == () and g.shape == (3,)
-    np.testing.assert_allclose(g.data, 2 * x.data)
+    np.testing.assert_allclose(g.detach().numpy(), 2 * x.detach().numpy())
     out, jv = F.jvp(lambda s: s * x, t64(2.0))  # v may be None for a one-element input
-    np.testing.assert_allclose(jv.data, x.data)
+    np.testing.assert_allclose(jv.detach().numpy(), x.detach().numpy())
 
 
 def test_results_are_detached_and_inputs_untouched():
@@ -178,7 +178,7 @@ def test_results_are_detached_and_inputs_untouched():
     out, hv = F.hvp(lambda x: (x ** 3).sum(), x, t64([1.0, 0.0]))
     assert not out.requires_grad and not hv.requires_grad
     assert x.grad is None
-    np.testing.assert_allclose(hv.data, [6.0, 0.0])
+    np.testing.assert_allclose(hv.detach().numpy(), [6.0, 0.0])
 
 
 def test_create_graph_makes_results_differentiable():
@@ -186,28 +186,28 @@ def test_create_graph_makes_results_differentiable():
     x = t64([1.0, -2.0, 0.5], requires_grad=True)
     v = t64([0.3, 1.0, -2.0])
     _, hv = F.hvp(lambda x: (x ** 4).sum(), x, v, create_graph=True)
-    np.testing.assert_allclose(hv.data, 12 * x.data ** 2 * v.data)
+    np.testing.assert_allclose(hv.detach().numpy(), 12 * x.detach().numpy() ** 2 * v.detach().numpy())
     (g,) = mg.autograd.grad(hv.sum(), x)
-    np.testing.assert_allclose(g.data, 24 * x.data * v.data)
+    np.testing.assert_allclose(g.detach().numpy(), 24 * x.detach().numpy() * v.detach().numpy())
     H = F.hessian(lambda x: (x ** 4).sum(), x, create_graph=True)
     (g,) = mg.autograd.grad(H.sum(), x)
-    np.testing.assert_allclose(g.data, 24 * x.data)
+    np.testing.assert_allclose(g.detach().numpy(), 24 * x.detach().numpy())
     J = F.jacobian(lambda x: x ** 3, x, create_graph=True)
     (g,) = mg.autograd.grad(J.sum(), x)
-    np.testing.assert_allclose(g.data, 6 * x.data)
+    np.testing.assert_allclose(g.detach().numpy(), 6 * x.detach().numpy())
     _, jv = F.jvp(lambda x: x ** 3, x, v, create_graph=True)
     (g,) = mg.autograd.grad(jv.sum(), x)
-    np.testing.assert_allclose(g.data, 6 * x.data * v.data)
+    np.testing.assert_allclose(g.detach().numpy(), 6 * x.detach().numpy() * v.detach().numpy())
 
 
 def test_independent_inputs_give_zeros_or_strict_errors():
     x, y = t64([1.0, 2.0]), t64([3.0])
     f = lambda x, y: (x * x).sum()  # noqa: E731  (y unused)
     H = F.hessian(f, (x, y))
-    np.testing.assert_array_equal(H[1][1].data, np.zeros((1, 1)))
-    np.testing.assert_array_equal(H[0][1].data, np.zeros((2, 1)))
-    np.testing.assert_array_equal(F.vjp(f, (x, y))[1][1].data, [0.0])
-    np.testing.assert_array_equal(F.hvp(f, (x, y), (x, y))[1][1].data, [0.0])
+    np.testing.assert_array_equal(H[1][1].detach().numpy(), np.zeros((1, 1)))
+    np.testing.assert_array_equal(H[0][1].detach().numpy(), np.zeros((2, 1)))
+    np.testing.assert_array_equal(F.vjp(f, (x, y))[1][1].detach().numpy(), [0.0])
+    np.testing.assert_array_equal(F.hvp(f, (x, y), (x, y))[1][1].detach().numpy(), [0.0])
     np.testing.assert_array_equal(F.jacobian(lambda x: t64([1.0, 2.0]), x).data, np.zeros((2, 2)))
     # Linear function: zero Hessian (the gradient is a constant).
     np.testing.assert_array_equal(F.hessian(lambda x: x.sum() * 3, x).data, np.zeros((2, 2)))
@@ -271,12 +271,12 @@ def test_matches_torch_autograd_functional():
     theirs = TF.hessian(lambda x, w: f((x, w), torch), (torch.tensor(x0), torch.tensor(w0)))
     for i in range(2):
         for j in range(2):
-            np.testing.assert_allclose(mine[i][j].data, theirs[i][j].numpy(), atol=1e-12)
+            np.testing.assert_allclose(mine[i][j].detach().numpy(), theirs[i][j].numpy(), atol=1e-12)
     mine = F.jacobian(lambda x, w: g((x, w), mg), (t64(x0), t64(w0)))
     theirs = TF.jacobian(lambda x, w: g((x, w), torch), (torch.tensor(x0), torch.tensor(w0)))
     for i in range(2):
         for j in range(2):
-            np.testing.assert_allclose(mine[i][j].data, theirs[i][j].numpy(), atol=1e-12)
+            np.testing.assert_allclose(mine[i][j].detach().numpy(), theirs[i][j].numpy(), atol=1e-12)
     for name in ("hvp", "vhp"):
         _, mine = getattr(F, name)(lambda x, w: f((x, w), mg), (t64(x0), t64(w0)),
                                    (t64(v0), t64(u0)))
@@ -284,18 +284,18 @@ def test_matches_torch_autograd_functional():
                                       (torch.tensor(x0), torch.tensor(w0)),
                                       (torch.tensor(v0), torch.tensor(u0)))
         for a, b in zip(mine, theirs):
-            np.testing.assert_allclose(a.data, b.numpy(), atol=1e-12)
+            np.testing.assert_allclose(a.detach().numpy(), b.numpy(), atol=1e-12)
     _, mine = F.jvp(lambda x, w: g((x, w), mg), (t64(x0), t64(w0)), (t64(v0), t64(u0)))
     _, theirs = TF.jvp(lambda x, w: g((x, w), torch), (torch.tensor(x0), torch.tensor(w0)),
                        (torch.tensor(v0), torch.tensor(u0)))
     for a, b in zip(mine, theirs):
-        np.testing.assert_allclose(a.data, b.numpy(), atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.numpy(), atol=1e-12)
     cot = (r.standard_normal(2), r.standard_normal(3))
     _, mine = F.vjp(lambda x, w: g((x, w), mg), (t64(x0), t64(w0)), tuple(map(t64, cot)))
     _, theirs = TF.vjp(lambda x, w: g((x, w), torch), (torch.tensor(x0), torch.tensor(w0)),
                        tuple(map(torch.tensor, cot)))
     for a, b in zip(mine, theirs):
-        np.testing.assert_allclose(a.data, b.numpy(), atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.numpy(), atol=1e-12)
 
 
 def test_hessian_of_small_network_loss_matches_torch():
@@ -317,4 +317,4 @@ def test_hessian_of_small_network_loss_matches_torch():
         tuple(map(torch.tensor, (W1, b1, W2, b2))))
     for i in range(4):
         for j in range(4):
-            np.testing.assert_allclose(mine[i][j].data, theirs[i][j].numpy(), atol=1e-12)
+            np.testing.assert_allclose(mine[i][j].detach().numpy(), theirs[i][j].numpy(), atol=1e-12)

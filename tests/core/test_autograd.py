@@ -26,7 +26,7 @@ def test_gradients_accumulate_across_backward_calls():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_array_equal(x.grad.numpy(), [3 + 2, 3 + 4])
 
 
 def test_non_scalar_backward_needs_gradient():
@@ -35,7 +35,7 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(RuntimeError, match="only for outputs with one element.*shape \\(2,\\)"):
         y.backward()
     y.backward(mg.tensor([1.0, 10.0]))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 20.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 20.0])
     with pytest.raises(ValueError, match="gradient has shape"):
         (x * 2).backward(mg.tensor([1.0, 2.0, 3.0]))
 
@@ -57,7 +57,7 @@ def test_grad_through_freed_graph_names_the_second_backward_not_an_unused_input(
     u = mg.tensor([3.0], requires_grad=True)
     y = (x * x).sum()
     (gx,) = mg.autograd.grad(y, x)
-    np.testing.assert_array_equal(gx.data, [2.0, 4.0])
+    np.testing.assert_array_equal(gx.detach().numpy(), [2.0, 4.0])
     with pytest.raises(RuntimeError, match="^grad: trying to backward through the graph a second"):
         mg.autograd.grad(y, x)
     # an input that is truly unused still gets its own message
@@ -106,7 +106,7 @@ def test_hessian_vector_product_of_quadratic():
     f = 0.5 * (x @ (mg.tensor(A) @ x))
     (g,) = mg.autograd.grad(f, x, create_graph=True)
     (hv,) = mg.autograd.grad(g, x, grad_outputs=v)
-    np.testing.assert_allclose(hv.data, A @ v.data, rtol=1e-12)
+    np.testing.assert_allclose(hv.detach().numpy(), A @ v.detach().numpy(), rtol=1e-12)
 
 
 def test_autograd_grad_returns_tuple_and_leaves_grad_untouched():
@@ -114,8 +114,8 @@ def test_autograd_grad_returns_tuple_and_leaves_grad_untouched():
     b = mg.tensor([3.0, 4.0], requires_grad=True)
     out = (a * b).sum()
     ga, gb = mg.autograd.grad(out, (a, b))
-    np.testing.assert_array_equal(ga.data, [3.0, 4.0])
-    np.testing.assert_array_equal(gb.data, [1.0, 2.0])
+    np.testing.assert_array_equal(ga.detach().numpy(), [3.0, 4.0])
+    np.testing.assert_array_equal(gb.detach().numpy(), [1.0, 2.0])
     assert a.grad is None and b.grad is None
 
 
@@ -134,10 +134,10 @@ def test_grad_of_non_leaf_input_and_retain_grad():
     h.retain_grad()
     out = (h * h).sum()
     (gh,) = mg.autograd.grad(out, h, retain_graph=True)
-    np.testing.assert_array_equal(gh.data, [6.0, 12.0])
+    np.testing.assert_array_equal(gh.detach().numpy(), [6.0, 12.0])
     out.backward()
-    np.testing.assert_array_equal(h.grad.data, [6.0, 12.0])
-    np.testing.assert_array_equal(x.grad.data, [18.0, 36.0])
+    np.testing.assert_array_equal(h.grad.numpy(), [6.0, 12.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [18.0, 36.0])
 
 
 def test_no_grad_context_and_decorator_and_enable_grad():
@@ -167,7 +167,7 @@ def test_detach_cuts_graph_and_shares_data():
     d = (x * 2).detach()
     assert not d.requires_grad and d.is_leaf
     (x * d).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])
 
 
 def test_graph_is_freed_when_output_dropped():
@@ -196,8 +196,8 @@ def test_memory_flat_over_10000_training_iterations():
         loss = (((x @ w1).tanh() @ w2 - y) ** 2).mean()
         loss.backward()
         with mg.no_grad():
-            w1.data -= 0.01 * w1.grad.data
-            w2.data -= 0.01 * w2.grad.data
+            w1.data -= 0.01 * w1.grad.numpy()
+            w2.data -= 0.01 * w2.grad.numpy()
         w1.grad = w2.grad = None
 
     for _ in range(1000):
@@ -259,7 +259,7 @@ def test_in_place_change_after_use_refuses_backward_instead_of_wrong_gradient():
         out.backward()
     # a fresh forward after the update is fine
     (b * b).sum().backward()
-    np.testing.assert_allclose(b.grad.data, [40.0, 60.0])
+    np.testing.assert_allclose(b.grad.numpy(), [40.0, 60.0])
 
 
 def test_in_place_on_a_non_leaf_names_the_out_of_place_form():

@@ -19,7 +19,7 @@ def test_tensor_copies_its_input():
     a = np.ones(3)
     t = mg.tensor(a)
     a[0] = 5
-    assert t.data[0] == 1
+    assert t.detach().numpy()[0] == 1
 
 
 def test_creation_helpers():
@@ -35,15 +35,15 @@ def test_creation_helpers():
     assert mg.zeros_like(x).shape == (3, 4) and mg.ones_like(x).data.sum() == 12
     np.testing.assert_array_equal(mg.full_like(x, 2.0).data, np.full((3, 4), 2.0))
     r = mg.randint(0, 10, (100,))
-    assert r.dtype == np.int64 and r.data.min() >= 0 and r.data.max() < 10
+    assert r.dtype == np.int64 and r.detach().numpy().min() >= 0 and r.detach().numpy().max() < 10
     u = mg.rand(1000)
-    assert 0 <= u.data.min() and u.data.max() < 1
+    assert 0 <= u.detach().numpy().min() and u.detach().numpy().max() < 1
     assert mg.zeros(2, requires_grad=True).requires_grad
 
 
 def test_manual_seed_reproducible():
     mg.manual_seed(123)
-    a = mg.randn(5).data.copy()
+    a = mg.randn(5).numpy().copy()
     mg.manual_seed(123)
     np.testing.assert_array_equal(mg.randn(5).data, a)
     with pytest.raises(ValueError, match="non-negative int"):
@@ -56,7 +56,10 @@ def test_attributes_and_conversions():
     assert x.numel() == 6 and x.T.shape == (3, 2)
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert x[1, 2].item() == 6.0
-    assert isinstance(x.numpy(), np.ndarray)
+    assert isinstance(x.detach().numpy(), np.ndarray)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        x.numpy()
+    assert np.shares_memory(x.numpy(force=True), x.detach().numpy())
     assert x.double().dtype == np.float64 and x.double().float().dtype == np.float32
     assert x.astype(mg.int64).dtype == np.int64 and x.long().dtype == np.int64
     assert x.is_leaf and x.grad is None and x.grad_fn is None
@@ -107,7 +110,7 @@ def test_inplace_helpers_guard_leaves():
     with mg.no_grad():
         w.fill_(2.0)
         w.copy_(np.arange(3.0))
-    np.testing.assert_array_equal(w.data, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(w.detach().numpy(), [0.0, 1.0, 2.0])
 
 
 def test_inplace_operators_update_data_under_no_grad():
@@ -117,13 +120,13 @@ def test_inplace_operators_update_data_under_no_grad():
     with mg.no_grad():
         w -= 0.5 * w.grad  # the PyTorch idiom must really update the parameter
     assert w is alias and w.requires_grad
-    np.testing.assert_array_equal(w.data, [0.0, 0.0])
+    np.testing.assert_array_equal(w.detach().numpy(), [0.0, 0.0])
     with pytest.raises(RuntimeError, match="no_grad"):
         w += 1.0
     c = mg.tensor([1.0, 2.0])
     c *= 3
     c.div_(mg.tensor([3.0, 3.0])).add_(1).sub_(0.5)
-    np.testing.assert_array_equal(c.data, [1.5, 2.5])
+    np.testing.assert_array_equal(c.detach().numpy(), [1.5, 2.5])
     with pytest.raises(ValueError, match=r"does not broadcast to the tensor's shape \(2,\)"):
         c += mg.ones(3)
     i = mg.tensor([1, 2])

@@ -16,7 +16,7 @@ def index_dataset(n):
 
 
 def epoch_indices(loader):
-    return [batch[1].data.tolist() for batch in loader]
+    return [batch[1].detach().numpy().tolist() for batch in loader]
 
 
 @settings(max_examples=50, deadline=None)
@@ -57,7 +57,7 @@ def test_batches_are_tuples_of_tensors_with_batch_shapes_and_dtypes():
     assert xb.shape == (4, 4, 2) and xb.dtype == np.float32
     assert yb.shape == (4,) and yb.dtype == np.int64
     assert not xb.requires_grad and xb.is_leaf
-    np.testing.assert_array_equal(xb.data, X[:4])
+    np.testing.assert_array_equal(xb.detach().numpy(), X[:4])
 
 
 def test_float64_data_stays_float64():
@@ -69,7 +69,7 @@ def test_batches_of_tensors_are_copies():
     X = minigrad.tensor(np.zeros((4, 2), np.float32))
     xb, = next(iter(DataLoader(TensorDataset(X), batch_size=4)))
     xb.data += 1
-    assert X.data.sum() == 0
+    assert X.detach().numpy().sum() == 0
 
 
 def test_reshuffles_every_epoch():
@@ -167,14 +167,14 @@ def test_generic_dataset_samples_are_stacked():
     batches = list(DataLoader(Squares(5), batch_size=2))
     assert len(batches) == 3
     xb, yb = batches[1]
-    np.testing.assert_array_equal(xb.data, [[2, 4], [3, 9]])
+    np.testing.assert_array_equal(xb.detach().numpy(), [[2, 4], [3, 9]])
     assert xb.dtype == np.float32
-    assert yb.data.tolist() == [0, 1] and yb.dtype == np.int64
+    assert yb.detach().numpy().tolist() == [0, 1] and yb.dtype == np.int64
 
 
 def test_generic_dataset_covers_every_sample_when_shuffled():
     loader = DataLoader(Squares(11), batch_size=4, shuffle=True, seed=3)
-    seen = [int(v) for xb, _ in loader for v in xb.data[:, 0]]
+    seen = [int(v) for xb, _ in loader for v in xb.detach().numpy()[:, 0]]
     assert sorted(seen) == list(range(11))
 
 
@@ -188,7 +188,7 @@ def test_duck_typed_dataset_without_base_class():
 
     (batch,) = list(DataLoader(Plain(), batch_size=3))
     assert isinstance(batch, minigrad.Tensor) and batch.dtype == np.float32
-    assert batch.data.tolist() == [0.0, 1.0, 2.0]
+    assert batch.detach().numpy().tolist() == [0.0, 1.0, 2.0]
 
 
 def test_dict_samples_give_dict_batches():
@@ -202,7 +202,7 @@ def test_dict_samples_give_dict_batches():
     batch = next(iter(DataLoader(Records(), batch_size=4)))
     assert set(batch) == {"x", "y"}
     assert batch["x"].shape == (4, 2) and batch["x"].dtype == np.float64
-    assert batch["y"].data.tolist() == [0, 1, 2, 3]
+    assert batch["y"].detach().numpy().tolist() == [0, 1, 2, 3]
 
 
 def test_samples_of_different_shapes_give_a_clear_error():

@@ -46,7 +46,7 @@ def test_tensors_in_tensors_out_lists_in_arrays_out():
     X_tr, X_te, l_tr, l_te = train_test_split(X, list(range(10)), seed=0)
     assert isinstance(X_tr, minigrad.Tensor) and X_tr.dtype == np.float64
     assert isinstance(l_tr, np.ndarray)
-    np.testing.assert_array_equal(X_tr.data, l_tr)
+    np.testing.assert_array_equal(X_tr.detach().numpy(), l_tr)
 
 
 def test_no_shuffle_takes_the_tail_as_test_set():

@@ -14,8 +14,8 @@ def test_length_and_samples_from_arrays_and_tensors():
     assert len(ds) == 6
     x3, y3 = ds[3]
     assert isinstance(x3, minigrad.Tensor) and isinstance(y3, minigrad.Tensor)
-    assert x3.data.tolist() == [6.0, 7.0] and int(y3.data) == 3
-    assert ds[-1][1].data == 5
+    assert x3.detach().numpy().tolist() == [6.0, 7.0] and int(y3.detach().numpy()) == 3
+    assert ds[-1][1].detach().numpy() == 5
     assert ds.tensors[0] is X and ds.tensors[1] is y
 
 
@@ -44,7 +44,7 @@ def test_get_batch_keeps_dtypes_and_order():
     ds = TensorDataset(np.arange(5, dtype=np.float64), np.arange(5, dtype=np.int32))
     xb, yb = ds.get_batch(np.array([4, 0, 2]))
     assert xb.dtype == np.float64 and yb.dtype == np.int32
-    assert xb.data.tolist() == [4.0, 0.0, 2.0] and yb.data.tolist() == [4, 0, 2]
+    assert xb.detach().numpy().tolist() == [4.0, 0.0, 2.0] and yb.detach().numpy().tolist() == [4, 0, 2]
 
 
 def test_repr():

@@ -24,6 +24,6 @@ def test_mlp_reaches_97_percent_training_accuracy_on_moons_with_sgd():
             opt.step()
 
     with minigrad.no_grad():
-        predictions = model(minigrad.tensor(X)).data.argmax(axis=1)
+        predictions = model(minigrad.tensor(X)).numpy().argmax(axis=1)
     accuracy = float(np.mean(predictions == y))
     assert accuracy >= 0.97, accuracy

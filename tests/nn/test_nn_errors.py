@@ -91,4 +91,4 @@ def test_failed_batchnorm_call_does_not_count_a_batch():
     bn = nn.BatchNorm1d(3)
     with pytest.raises(ValueError):
         bn(mg.randn(1, 3))
-    assert int(bn.num_batches_tracked.data) == 0 and np.all(bn.running_mean.data == 0)
+    assert int(bn.num_batches_tracked.detach().numpy()) == 0 and np.all(bn.running_mean.detach().numpy() == 0)

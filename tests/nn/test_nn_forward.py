@@ -62,7 +62,7 @@ def test_linear_matches_formula():
     mg.manual_seed(0)
     lin = nn.Linear(4, 3).double()
     x = arr(5, 4)
-    np.testing.assert_allclose(lin(T(x)).data, x @ lin.weight.data.T + lin.bias.data)
+    np.testing.assert_allclose(lin(T(x)).data, x @ lin.weight.detach().numpy().T + lin.bias.detach().numpy())
     assert lin.weight.shape == (3, 4) and lin.bias.shape == (3,)
 
 
@@ -72,7 +72,7 @@ def test_conv2d_matches_direct_loop(kernel, stride, padding):
     mg.manual_seed(1)
     conv = nn.Conv2d(3, 4, kernel, stride=stride, padding=padding).double()
     x = arr(2, 3, 7, 6)
-    ref = conv2d_loop(x, conv.weight.data, conv.bias.data, conv.stride, conv.padding)
+    ref = conv2d_loop(x, conv.weight.detach().numpy(), conv.bias.detach().numpy(), conv.stride, conv.padding)
     np.testing.assert_allclose(conv(T(x)).data, ref, rtol=1e-12, atol=1e-12)
 
 
@@ -81,7 +81,7 @@ def test_conv2d_without_bias_and_same_padding():
     x = arr(1, 3, 5, 5)
     y = F.conv2d(T(x), T(w), padding="same")
     assert y.shape == (1, 2, 5, 5)
-    np.testing.assert_allclose(y.data, conv2d_loop(x, w, None, (1, 1), (1, 1)), atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), conv2d_loop(x, w, None, (1, 1), (1, 1)), atol=1e-12)
 
 
 def test_conv2d_float32_output_dtype():
@@ -103,7 +103,7 @@ def test_max_pool2d_gradient_goes_to_the_max_and_accumulates_on_overlap():
     x = T(np.array([[[[1.0, 5.0, 2.0], [0.0, 3.0, 4.0], [1.0, 1.0, 1.0]]]]), requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()
     # 5 is the max of the two top windows, 4 of the bottom-right one, 3 of the bottom-left
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 2, 0], [0, 1, 1], [0, 0, 0]])
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[0, 2, 0], [0, 1, 1], [0, 0, 0]])
 
 
 @pytest.mark.parametrize("include", [True, False])
@@ -115,7 +115,7 @@ def test_avg_pool2d_matches_loop(kernel, stride, padding, include):
     ref = pool_loop(x, k, s, F._pair(padding, "", "", 0), np.mean, 0.0,
                     divisor=None if include else "real")
     out = F.avg_pool2d(T(x), kernel, stride, padding, count_include_pad=include)
-    np.testing.assert_allclose(out.data, ref, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref, atol=1e-12)
 
 
 def test_pooling_unbatched_input():
@@ -134,25 +134,25 @@ def bn_reference(x, w, b, eps, dims):
 
 def test_batchnorm1d_train_and_running_stats():
     bn = nn.BatchNorm1d(3).double()
-    bn.weight.data[:] = [1.0, 2.0, -0.5]
-    bn.bias.data[:] = [0.0, 0.1, 0.2]
+    bn.weight.detach().numpy()[:] = [1.0, 2.0, -0.5]
+    bn.bias.detach().numpy()[:] = [0.0, 0.1, 0.2]
     x1, x2 = arr(8, 3) * 3 + 1, arr(8, 3) - 2
-    np.testing.assert_allclose(bn(T(x1)).data, bn_reference(x1, bn.weight.data, bn.bias.data,
+    np.testing.assert_allclose(bn(T(x1)).data, bn_reference(x1, bn.weight.detach().numpy(), bn.bias.detach().numpy(),
                                                              1e-5, (0,)), atol=1e-12)
     bn(T(x2))
     rm, rv = np.zeros(3), np.ones(3)
     for x in (x1, x2):
         rm = 0.9 * rm + 0.1 * x.mean(0)
         rv = 0.9 * rv + 0.1 * x.var(0, ddof=1)  # unbiased for the running variance
-    np.testing.assert_allclose(bn.running_mean.data, rm, atol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data, rv, atol=1e-12)
-    assert int(bn.num_batches_tracked.data) == 2
+    np.testing.assert_allclose(bn.running_mean.detach().numpy(), rm, atol=1e-12)
+    np.testing.assert_allclose(bn.running_var.detach().numpy(), rv, atol=1e-12)
+    assert int(bn.num_batches_tracked.detach().numpy()) == 2
     # eval uses the running statistics
     bn.eval()
     x3 = arr(4, 3)
-    ref = (x3 - rm) / np.sqrt(rv + 1e-5) * bn.weight.data + bn.bias.data
+    ref = (x3 - rm) / np.sqrt(rv + 1e-5) * bn.weight.detach().numpy() + bn.bias.detach().numpy()
     np.testing.assert_allclose(bn(T(x3)).data, ref, atol=1e-12)
-    assert int(bn.num_batches_tracked.data) == 2
+    assert int(bn.num_batches_tracked.detach().numpy()) == 2
 
 
 def test_batchnorm2d_train_formula():
@@ -161,7 +161,7 @@ def test_batchnorm2d_train_formula():
     ref = bn_reference(x, np.ones(2), np.zeros(2), 1e-3, (0, 2, 3))
     np.testing.assert_allclose(bn(T(x)).data, ref, atol=1e-12)
     n = 3 * 4 * 5
-    np.testing.assert_allclose(bn.running_var.data,
+    np.testing.assert_allclose(bn.running_var.detach().numpy(),
                                0.9 + 0.1 * x.var(axis=(0, 2, 3)) * n / (n - 1), atol=1e-12)
 
 
@@ -170,7 +170,7 @@ def test_batchnorm_momentum_none_is_cumulative_average():
     xs = [arr(5, 2) + i for i in range(3)]
     for x in xs:
         bn(T(x))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([x.mean(0) for x in xs], axis=0))
+    np.testing.assert_allclose(bn.running_mean.detach().numpy(), np.mean([x.mean(0) for x in xs], axis=0))
 
 
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
@@ -183,26 +183,26 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
 
 def test_layernorm_formula():
     ln = nn.LayerNorm((3, 4)).double()
-    ln.weight.data[...] = arr(3, 4)
-    ln.bias.data[...] = arr(3, 4)
+    ln.weight.detach().numpy()[...] = arr(3, 4)
+    ln.bias.detach().numpy()[...] = arr(3, 4)
     x = arr(2, 3, 4) * 5
     mean = x.mean(axis=(1, 2), keepdims=True)
     var = x.var(axis=(1, 2), keepdims=True)
-    ref = (x - mean) / np.sqrt(var + 1e-5) * ln.weight.data + ln.bias.data
+    ref = (x - mean) / np.sqrt(var + 1e-5) * ln.weight.detach().numpy() + ln.bias.detach().numpy()
     np.testing.assert_allclose(ln(T(x)).data, ref, atol=1e-12)
 
 
 def test_embedding_lookup():
     emb = nn.Embedding(6, 3)
     idx = np.array([[0, 5], [2, 2]])
-    np.testing.assert_array_equal(emb(mg.tensor(idx)).data, emb.weight.data[idx])
+    np.testing.assert_array_equal(emb(mg.tensor(idx)).data, emb.weight.detach().numpy()[idx])
 
 
 def test_dropout_scaling_and_eval():
     mg.manual_seed(0)
     d = nn.Dropout(0.25)
     x = mg.ones(200, 100)
-    y = d(x).data
+    y = d(x).numpy()
     assert set(np.unique(y)) <= {0.0, np.float32(1 / 0.75)}
     assert abs((y == 0).mean() - 0.25) < 0.01
     assert abs(y.mean() - 1.0) < 0.02
@@ -256,10 +256,10 @@ def test_cross_entropy_values(reduction, eps):
     lsm = log_softmax_ref(x)
     per = -(1 - eps) * lsm[np.arange(5), y] - eps * lsm.mean(axis=1)
     out = F.cross_entropy(T(x), mg.tensor(y), reduction=reduction, label_smoothing=eps)
-    np.testing.assert_allclose(out.data, reduce(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), reduce(per, reduction), rtol=1e-12)
     # nll of log_softmax is cross-entropy without smoothing
     if eps == 0:
-        np.testing.assert_allclose(F.nll_loss(T(lsm), mg.tensor(y), reduction).data, out.data)
+        np.testing.assert_allclose(F.nll_loss(T(lsm), mg.tensor(y), reduction).data, out.detach().numpy())
 
 
 def test_cross_entropy_ignore_index_mean_over_kept():
@@ -298,11 +298,11 @@ def test_cross_entropy_huge_logits_finite():
     # 0.9 * 2e4 + 0.1 * 1e4 and 0.9 * 0 + 0.1 * 4e4 / 3
     np.testing.assert_allclose(loss.item(), (19000 + 4000 / 3) / 2, rtol=1e-12)
     loss.backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad.numpy()))
     x32 = mg.tensor(np.array([[1e4, -1e4, 0.0]], dtype=np.float32), requires_grad=True)
     l32 = F.cross_entropy(x32, mg.tensor(np.array([1])))
     l32.backward()
-    assert np.isfinite(l32.item()) and np.all(np.isfinite(x32.grad.data))
+    assert np.isfinite(l32.item()) and np.all(np.isfinite(x32.grad.numpy()))
     assert l32.dtype == np.float32
 
 
@@ -313,7 +313,7 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     F.cross_entropy(xt, mg.tensor(y)).backward()
     p = np.exp(log_softmax_ref(x))
     p[np.arange(3), y] -= 1
-    np.testing.assert_allclose(xt.grad.data, p / 3, atol=1e-14)
+    np.testing.assert_allclose(xt.grad.numpy(), p / 3, atol=1e-14)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -335,24 +335,24 @@ def test_binary_cross_entropy_clamps_log_at_minus_100():
     x = T(np.array([0.0, 1.0, 0.0]), requires_grad=True)
     y = T(np.array([1.0, 0.0, 0.0]))
     loss = F.binary_cross_entropy(x, y, reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0])
+    np.testing.assert_array_equal(loss.detach().numpy(), [100.0, 100.0, 0.0])
     loss.sum().backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad.numpy()))
 
 
 def test_bce_with_logits_extreme_logits_finite():
     z = T(np.array([1e4, -1e4, 800.0, -800.0]), requires_grad=True)
     y = T(np.array([0.0, 1.0, 1.0, 0.0]))
     loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-    np.testing.assert_allclose(loss.data, [1e4, 1e4, 0.0, 0.0])
+    np.testing.assert_allclose(loss.detach().numpy(), [1e4, 1e4, 0.0, 0.0])
     loss.sum().backward()
-    np.testing.assert_allclose(z.grad.data, [1.0, -1.0, 0.0, 0.0])
+    np.testing.assert_allclose(z.grad.numpy(), [1.0, -1.0, 0.0, 0.0])
 
 
 def test_conv_and_pool_accept_non_contiguous_input():
     x = arr(2, 6, 5, 3)
     xt = T(x).permute(0, 3, 1, 2)  # (2, 3, 6, 5), not C-contiguous
-    assert not xt.data.flags["C_CONTIGUOUS"]
+    assert not xt.detach().numpy().flags["C_CONTIGUOUS"]
     w = arr(2, 3, 3, 3)
     ref = conv2d_loop(x.transpose(0, 3, 1, 2), w, None, (2, 2), (1, 1))
     np.testing.assert_allclose(F.conv2d(xt, T(w), stride=2, padding=1).data, ref, atol=1e-12)
@@ -365,7 +365,7 @@ def test_max_pool2d_ties_go_to_the_first_maximum_and_nan_propagates():
     F.max_pool2d(x, 2).sum().backward()
     expected = np.zeros((4, 4))
     expected[::2, ::2] = 1
-    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], expected)
     y = np.arange(16.0).reshape(1, 1, 4, 4)
     y[0, 0, 1, 0] = np.nan
     out = F.max_pool2d(T(y), 2).data[0, 0]
@@ -384,7 +384,7 @@ def test_avg_pool_positional_arguments_follow_pytorch():
     # PyTorch's fourth argument is ceil_mode, the fifth count_include_pad
     a = nn.AvgPool2d(3, 1, 1, False, False)(x)
     b = F.avg_pool2d(x, 3, 1, 1, False, False)
-    np.testing.assert_allclose(a.data, b.data)
-    np.testing.assert_allclose(a.data[0, 0, 0], [2.5, 3.0, 4.0, 4.5])
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy())
+    np.testing.assert_allclose(a.detach().numpy()[0, 0, 0], [2.5, 3.0, 4.0, 4.5])
     with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
         nn.AvgPool2d(2, 2, 0, True)

@@ -86,8 +86,8 @@ def test_avg_pool2d_gradgradcheck():
 def test_batchnorm1d_train():
     mg.manual_seed(0)
     bn = nn.BatchNorm1d(3)
-    bn.weight.data[:] = [0.5, 1.5, -1.0]
-    bn.bias.data[:] = [0.1, -0.2, 0.3]
+    bn.weight.detach().numpy()[:] = [0.5, 1.5, -1.0]
+    bn.bias.detach().numpy()[:] = [0.1, -0.2, 0.3]
     module_check(bn, t(5, 3))
 
 
@@ -97,14 +97,14 @@ def test_batchnorm1d_train_3d_input():
 
 def test_batchnorm2d_train():
     bn = nn.BatchNorm2d(2)
-    bn.weight.data[:] = [0.5, 2.0]
+    bn.weight.detach().numpy()[:] = [0.5, 2.0]
     module_check(bn, t(2, 2, 3, 3))
 
 
 def test_batchnorm2d_eval():
     bn = nn.BatchNorm2d(2)
-    bn.running_mean.data[:] = [0.3, -0.1]
-    bn.running_var.data[:] = [2.0, 0.5]
+    bn.running_mean.detach().numpy()[:] = [0.3, -0.1]
+    bn.running_var.detach().numpy()[:] = [2.0, 0.5]
     module_check(bn.eval(), t(2, 2, 2, 2))
 
 
@@ -118,8 +118,8 @@ def test_batchnorm_gradgradcheck():
 def test_layernorm(shape):
     ln = nn.LayerNorm(shape)
     rng = np.random.default_rng(5)
-    ln.weight.data[...] = rng.standard_normal(shape)
-    ln.bias.data[...] = rng.standard_normal(shape)
+    ln.weight.detach().numpy()[...] = rng.standard_normal(shape)
+    ln.bias.detach().numpy()[...] = rng.standard_normal(shape)
     module_check(ln, t(2, 2, 3))
 
 
@@ -131,14 +131,14 @@ def test_embedding_repeated_indices():
     # the repeated row accumulates: row 1 appears three times
     emb.weight.grad = None
     emb(idx).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [1, 3, 0, 0, 2])
+    np.testing.assert_array_equal(emb.weight.grad.numpy()[:, 0], [1, 3, 0, 0, 2])
 
 
 def test_embedding_padding_idx_gets_no_gradient():
     emb = nn.Embedding(4, 2, padding_idx=0)
-    assert np.all(emb.weight.data[0] == 0)
+    assert np.all(emb.weight.detach().numpy()[0] == 0)
     emb(mg.tensor(np.array([0, 2, 0]))).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data, [[0, 0], [0, 0], [1, 1], [0, 0]])
+    np.testing.assert_array_equal(emb.weight.grad.numpy(), [[0, 0], [0, 0], [1, 1], [0, 0]])
 
 
 def test_dropout_train_gradcheck():
@@ -280,4 +280,4 @@ def test_embedding_gradgradcheck_and_empty_indices():
     out = F.embedding(mg.tensor(np.zeros((0,), dtype=np.int64)), w)
     assert out.shape == (0, 2)
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, np.zeros((4, 2)))
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 2)))

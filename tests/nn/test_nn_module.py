@@ -35,7 +35,7 @@ def test_parameter_is_a_tensor_that_shares_data():
     t = mg.randn(3)
     p = nn.Parameter(t)
     assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p.detach().numpy() is t.detach().numpy()
     assert not hasattr(p, "__dict__")
     assert nn.Parameter(mg.randn(2), requires_grad=False).requires_grad is False
     assert repr(p).startswith("Parameter containing:\ntensor(")
@@ -142,7 +142,7 @@ def test_zero_grad_set_to_none_and_in_place():
     grads = [p.grad for p in net.parameters()]
     assert all(g is not None for g in grads)
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is g and np.all(g.data == 0) for p, g in zip(net.parameters(), grads))
+    assert all(p.grad is g and np.all(g.detach().numpy() == 0) for p, g in zip(net.parameters(), grads))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -231,18 +231,18 @@ def test_state_dict_keys_copies_and_round_trip():
                         "block.bn.running_var", "block.bn.num_batches_tracked",
                         "head.2.weight", "head.2.bias"]
     assert all(isinstance(v, np.ndarray) for v in sd.values())
-    assert not np.shares_memory(sd["block.fc.weight"], net.block.fc.weight.data)
+    assert not np.shares_memory(sd["block.fc.weight"], net.block.fc.weight.detach().numpy())
     other = Net()
-    arrays = [p.data for p in other.parameters()]
+    arrays = [p.detach().numpy() for p in other.parameters()]
     result = other.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     # copied in place: the very same arrays hold the new values
-    assert all(p.data is a for p, a in zip(other.parameters(), arrays))
+    assert all(p.detach().numpy() is a for p, a in zip(other.parameters(), arrays))
     x = mg.randn(5, 3)
     net.eval(), other.eval()
     np.testing.assert_array_equal(net(x).data, other(x).data)
     sd["block.fc.weight"][...] = 0  # the state_dict is a copy
-    assert not np.all(net.block.fc.weight.data == 0)
+    assert not np.all(net.block.fc.weight.detach().numpy() == 0)
 
 
 def test_state_dict_round_trip_through_save_load(tmp_path):
@@ -260,8 +260,8 @@ def test_state_dict_round_trip_through_save_load(tmp_path):
 def test_load_state_dict_accepts_tensors_and_casts_dtype():
     lin = nn.Linear(2, 2)
     lin.load_state_dict({"weight": mg.ones(2, 2, dtype=mg.float64), "bias": [1, 2]})
-    assert lin.weight.dtype == np.float32 and np.all(lin.weight.data == 1)
-    np.testing.assert_array_equal(lin.bias.data, [1, 2])
+    assert lin.weight.dtype == np.float32 and np.all(lin.weight.detach().numpy() == 1)
+    np.testing.assert_array_equal(lin.bias.detach().numpy(), [1, 2])
 
 
 def _snapshot(m):
@@ -323,7 +323,7 @@ def test_load_state_dict_non_strict():
     sd["extra"] = np.zeros(1)
     result = net.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["head.2.bias"] and result.unexpected_keys == ["extra"]
-    np.testing.assert_array_equal(net.head[2].weight.data, sd["head.2.weight"])
+    np.testing.assert_array_equal(net.head[2].weight.detach().numpy(), sd["head.2.weight"])
     # shape mismatches are errors even when not strict
     sd["head.2.weight"] = np.zeros((1, 1))
     with pytest.raises(nn.StateDictError, match="head.2.weight"):
@@ -344,8 +344,8 @@ def test_deepcopy_gives_independent_parameters():
     clone = copy.deepcopy(net)
     p, q = net.block.fc.weight, clone.block.fc.weight
     assert isinstance(q, nn.Parameter) and q is clone.block.fc._parameters["weight"]
-    assert not np.shares_memory(p.data, q.data)
-    np.testing.assert_array_equal(p.data, q.data)
+    assert not np.shares_memory(p.detach().numpy(), q.detach().numpy())
+    np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
 
 
 def test_shared_module_appears_under_each_path_in_state_dict():
@@ -356,7 +356,7 @@ def test_shared_module_appears_under_each_path_in_state_dict():
     sd["0.weight"][...] = 1
     sd["2.weight"][...] = 1
     seq.load_state_dict(sd)
-    assert np.all(a.weight.data == 1)
+    assert np.all(a.weight.detach().numpy() == 1)
 
 
 def test_package_exports():

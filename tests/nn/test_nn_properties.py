@@ -38,7 +38,7 @@ def test_conv2d_forward_and_backward_match_loops(case):
     xt = mg.Tensor(x, requires_grad=True)  # no copy: keeps the layout
     wt = mg.tensor(w, dtype=mg.float64, requires_grad=True)
     y = F.conv2d(xt, wt, mg.tensor(b, dtype=mg.float64), stride=stride, padding=padding)
-    np.testing.assert_allclose(y.data, conv2d_loop(x, w, b, stride, padding), atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), conv2d_loop(x, w, b, stride, padding), atol=1e-12)
     # backward against the adjoint identity <g, conv(x)> = <x, dx> + ... checked by loops:
     g = rng.standard_normal(y.shape)
     y.backward(g)
@@ -52,8 +52,8 @@ def test_conv2d_forward_and_backward_match_loops(case):
             dw += np.einsum("no,nckl->ockl", g[:, :, i, j], patch)
             dxp[:, :, r:r + w.shape[2], c:c + w.shape[3]] += np.einsum("no,ockl->nckl", g[:, :, i, j], w)
     dx = dxp[:, :, padding[0]:padding[0] + x.shape[2], padding[1]:padding[1] + x.shape[3]]
-    np.testing.assert_allclose(wt.grad.data, dw, atol=1e-10)
-    np.testing.assert_allclose(xt.grad.data, dx, atol=1e-10)
+    np.testing.assert_allclose(wt.grad.numpy(), dw, atol=1e-10)
+    np.testing.assert_allclose(xt.grad.numpy(), dx, atol=1e-10)
 
 
 @settings(max_examples=40, deadline=None)
@@ -67,13 +67,13 @@ def test_pooling_matches_loops(case):
         return
     xt = mg.Tensor(x, requires_grad=True)
     out = F.max_pool2d(xt, kernel, stride, padding)
-    np.testing.assert_array_equal(out.data, pool_loop(x, kernel, stride, padding, np.max, -np.inf))
+    np.testing.assert_array_equal(out.detach().numpy(), pool_loop(x, kernel, stride, padding, np.max, -np.inf))
     # the gradient of the sum counts how many windows each element is the maximum of,
     # and comes back in the input's memory layout
     out.sum().backward()
     big = [i for i, size in enumerate(x.shape) if size > 1]  # size-1 strides are arbitrary
-    assert [xt.grad.data.strides[i] for i in big] == [x.strides[i] for i in big]
-    assert xt.grad.data.sum() == out.data.size
+    assert [xt.grad.numpy().strides[i] for i in big] == [x.strides[i] for i in big]
+    assert xt.grad.numpy().sum() == out.detach().numpy().size
     np.testing.assert_allclose(F.avg_pool2d(xt, kernel, stride, padding).data,
                                pool_loop(x, kernel, stride, padding, np.mean, 0.0), atol=1e-12)
 
@@ -90,7 +90,7 @@ def test_training_steps_keep_memory_flat():
         loss.backward()
         with mg.no_grad():
             for p in model.parameters():
-                p.data -= 0.01 * p.grad.data
+                p.data -= 0.01 * p.grad.numpy()
 
     for _ in range(20):
         step()

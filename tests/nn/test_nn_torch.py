@@ -18,14 +18,14 @@ def both(a, requires_grad=True):
 
 
 def close(mine, theirs, **kw):
-    np.testing.assert_allclose(mine.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12, **kw)
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, **kw)
 
 
 def copy_params(mine, theirs):
     with torch.no_grad():
         for (name, p), (tname, tp) in zip(mine.named_parameters(), theirs.named_parameters()):
             assert name == tname
-            tp.copy_(torch.from_numpy(p.data.astype(np.float64)))
+            tp.copy_(torch.from_numpy(p.detach().numpy().astype(np.float64)))
 
 
 def check_module(mine, theirs, x_np):
@@ -81,8 +81,8 @@ def test_layernorm_and_embedding():
     with torch.no_grad():
         tln.weight.normal_()
         tln.bias.normal_()
-    ln.weight.data[...] = tln.weight.detach().numpy()
-    ln.bias.data[...] = tln.bias.detach().numpy()
+    ln.weight.detach().numpy()[...] = tln.weight.detach().numpy()
+    ln.bias.detach().numpy()[...] = tln.bias.detach().numpy()
     check_module(ln, tln, RNG.standard_normal((4, 2, 3)))
     emb, temb = nn.Embedding(5, 3).double(), torch.nn.Embedding(5, 3).double()
     copy_params(emb, temb)

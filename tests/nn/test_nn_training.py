@@ -20,10 +20,10 @@ def test_mlp_learns_two_moons_with_plain_sgd():
         loss.backward()
         with mg.no_grad():
             for p in model.parameters():
-                p.data -= lr * p.grad.data
+                p.data -= lr * p.grad.numpy()
     model.eval()
     with mg.no_grad():
-        accuracy = (model(X).argmax(dim=1).data == y_np).mean()
+        accuracy = (model(X).argmax(dim=1).numpy() == y_np).mean()
     assert accuracy >= 0.97, f"training accuracy {accuracy:.3f} after 500 steps (loss {loss.item():.4f})"
 
 
@@ -42,5 +42,5 @@ def test_small_cnn_forward_backward_and_step_reduce_loss():
         loss.backward()
         with mg.no_grad():
             for p in model.parameters():
-                p.data -= 0.2 * p.grad.data
+                p.data -= 0.2 * p.grad.numpy()
     assert losses[-1] < 0.5 * losses[0]

@@ -22,14 +22,14 @@ def _params(seed=0, dtype=np.float64):
 @pytest.mark.parametrize("max_norm", [0.5, 1e6])
 def test_clip_grad_norm(norm_type, max_norm):
     ps = _params()
-    before = np.concatenate([p.grad.data.ravel() for p in ps])
+    before = np.concatenate([p.grad.numpy().ravel() for p in ps])
     if norm_type == math.inf:
         expected_total = np.abs(before).max()
     else:
         expected_total = (np.abs(before) ** norm_type).sum() ** (1 / norm_type)
     total = clip_grad_norm_(ps, max_norm, norm_type)
-    assert float(total.data) == pytest.approx(expected_total, rel=1e-12)
-    after = np.concatenate([p.grad.data.ravel() for p in ps])
+    assert float(total.detach().numpy()) == pytest.approx(expected_total, rel=1e-12)
+    after = np.concatenate([p.grad.numpy().ravel() for p in ps])
     scale = min(1.0, max_norm / (expected_total + 1e-6))
     np.testing.assert_allclose(after, before * scale, rtol=1e-12)
 
@@ -42,37 +42,37 @@ def test_clip_grad_norm_skips_missing_and_keeps_flat_views():
     sum(((p * p).sum() for p in (ps[0], ps[2]))).backward()
     clip_grad_norm_(ps, 0.1)
     fb = opt._flats[0][0]
-    assert np.shares_memory(ps[0].grad.data, fb.grad)
-    assert np.linalg.norm(np.concatenate([ps[0].grad.data.ravel(), ps[2].grad.data.ravel()])) \
+    assert np.shares_memory(ps[0].grad.numpy(), fb.grad)
+    assert np.linalg.norm(np.concatenate([ps[0].grad.numpy().ravel(), ps[2].grad.numpy().ravel()])) \
         == pytest.approx(0.1, rel=1e-4)
     assert float(clip_grad_norm_([ps[1]], 1.0).data) == 0.0
 
 
 def test_clip_grad_norm_nonfinite():
     ps = _params()
-    ps[0].grad.data[0, 0] = np.inf
+    ps[0].grad.numpy()[0, 0] = np.inf
     with pytest.raises(RuntimeError, match="non-finite"):
         clip_grad_norm_(ps, 1.0, error_if_nonfinite=True)
 
 
 def test_clip_grad_value():
     ps = _params(dtype=np.float32)
-    before = [p.grad.data.copy() for p in ps]
+    before = [p.grad.numpy().copy() for p in ps]
     clip_grad_value_(ps, 0.7)
     for p, b in zip(ps, before):
-        np.testing.assert_array_equal(p.grad.data, np.clip(b, -0.7, 0.7))
-        assert p.grad.data.dtype == np.float32
+        np.testing.assert_array_equal(p.grad.numpy(), np.clip(b, -0.7, 0.7))
+        assert p.grad.numpy().dtype == np.float32
 
 
 @pytest.mark.parametrize("norm_type", [2.0, math.inf])
 def test_matches_torch(norm_type):
     torch = pytest.importorskip("torch")
     ps = _params(seed=3)
-    tps = [torch.tensor(p.data, requires_grad=True) for p in ps]
+    tps = [torch.tensor(p.detach().numpy(), requires_grad=True) for p in ps]
     for p, tp in zip(ps, tps):
-        tp.grad = torch.tensor(p.grad.data)
+        tp.grad = torch.tensor(p.grad.numpy())
     total = clip_grad_norm_(ps, 1.0, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tps, 1.0, norm_type)
-    assert float(total.data) == pytest.approx(float(ttotal), rel=1e-12)
+    assert float(total.detach().numpy()) == pytest.approx(float(ttotal), rel=1e-12)
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-12)

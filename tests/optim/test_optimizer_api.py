@@ -27,11 +27,11 @@ def test_backward_writes_into_flat_buffer_and_converges():
         _quadratic_loss(params).backward()
         # the engine wrote the gradients straight into the optimizer's buffer
         for p in params:
-            assert np.shares_memory(p.grad.data, fb.grad)
+            assert np.shares_memory(p.grad.numpy(), fb.grad)
         opt.step()
     for p in params:
-        assert np.shares_memory(p.data, fb.data)
-        np.testing.assert_allclose(p.data, 1.0, atol=1e-3)
+        assert np.shares_memory(p.detach().numpy(), fb.values)
+        np.testing.assert_allclose(p.detach().numpy(), 1.0, atol=1e-3)
 
 
 def test_backward_matches_reference_trajectory():
@@ -47,7 +47,7 @@ def test_backward_matches_reference_trajectory():
         opt.step()
         ref.step([np.float32(2) * (r - np.float32(1)) for r in ref_arrays])
     for p, r in zip(params, ref_arrays):
-        np.testing.assert_allclose(p.data, r, rtol=1e-6)
+        np.testing.assert_allclose(p.detach().numpy(), r, rtol=1e-6)
 
 
 def test_zero_grad_set_to_none_and_zeros():
@@ -55,11 +55,11 @@ def test_zero_grad_set_to_none_and_zeros():
     opt = optim.SGD([p], lr=0.1)
     (p * p).sum().backward()
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(p.grad.data, 0.0)
+    np.testing.assert_array_equal(p.grad.numpy(), 0.0)
     opt.zero_grad()
     assert p.grad is None
     (p * p).sum().backward()
-    np.testing.assert_array_equal(p.grad.data, 2.0)
+    np.testing.assert_array_equal(p.grad.numpy(), 2.0)
 
 
 def test_grad_none_is_skipped_without_state():
@@ -68,7 +68,7 @@ def test_grad_none_is_skipped_without_state():
     opt = optim.Adam([a, b], lr=0.1)
     a.grad = minigrad.tensor(np.ones(3))
     opt.step()
-    np.testing.assert_array_equal(b.data, 1.0)
+    np.testing.assert_array_equal(b.detach().numpy(), 1.0)
     assert b not in opt.state and opt.state[a]["step"] == 1
 
 
@@ -78,7 +78,7 @@ def test_duplicate_parameter_updated_once():
         opt = optim.SGD([p, p], lr=1.0)
     p.grad = minigrad.tensor(np.ones(2))
     opt.step()
-    np.testing.assert_array_equal(p.data, -1.0)
+    np.testing.assert_array_equal(p.detach().numpy(), -1.0)
 
 
 def test_parameter_in_two_groups_rejected():
@@ -90,11 +90,11 @@ def test_parameter_in_two_groups_rejected():
 def test_user_rebinding_data_and_grad_is_respected():
     p = minigrad.tensor(np.zeros(3), requires_grad=True)
     opt = optim.SGD([p], lr=1.0)
-    p.data = np.array([1.0, 2.0, 3.0])          # rebound by the user
+    p.data = minigrad.tensor([1.0, 2.0, 3.0])    # rebound by the user
     p.grad = minigrad.tensor([1.0, 1.0, 1.0])    # a foreign gradient tensor
     opt.step()
-    np.testing.assert_array_equal(p.data, [0.0, 1.0, 2.0])
-    assert np.shares_memory(p.data, opt._flats[0][0].data)  # re-adopted
+    np.testing.assert_array_equal(p.detach().numpy(), [0.0, 1.0, 2.0])
+    assert np.shares_memory(p.detach().numpy(), opt._flats[0][0].values)  # re-adopted
 
 
 def test_param_groups_and_mutable_lr():
@@ -106,13 +106,13 @@ def test_param_groups_and_mutable_lr():
     opt.step()
     opt.param_groups[0]["lr"] = 0.25
     opt.step()
-    np.testing.assert_array_equal(a.data, -1.25)
-    np.testing.assert_array_equal(b.data, -1.0)
+    np.testing.assert_array_equal(a.detach().numpy(), -1.25)
+    np.testing.assert_array_equal(b.detach().numpy(), -1.0)
     c = minigrad.tensor(np.zeros(1), requires_grad=True)
     opt.add_param_group({"params": [c], "lr": 2.0})
     c.grad = minigrad.tensor(np.ones(1))
     opt.step()
-    np.testing.assert_array_equal(c.data, -2.0)
+    np.testing.assert_array_equal(c.detach().numpy(), -2.0)
 
 
 def test_mixed_dtypes_in_one_group():
@@ -122,8 +122,8 @@ def test_mixed_dtypes_in_one_group():
     a.grad, b.grad = minigrad.tensor(np.ones(2, np.float32)), minigrad.tensor(np.ones(2))
     opt.step()
     assert a.data.dtype == np.float32 and b.data.dtype == np.float64
-    np.testing.assert_allclose(a.data, -0.1, rtol=1e-6)
-    np.testing.assert_allclose(b.data, -0.1 / (1 + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(a.detach().numpy(), -0.1, rtol=1e-6)
+    np.testing.assert_allclose(b.detach().numpy(), -0.1 / (1 + 1e-8), rtol=1e-12)
 
 
 def test_integer_parameters_rejected():
@@ -142,8 +142,8 @@ def test_closure_is_called_and_returned():
         return loss
 
     loss = opt.step(closure)
-    assert float(loss.data) == 2.0
-    np.testing.assert_allclose(p.data, 0.8)
+    assert float(loss.detach().numpy()) == 2.0
+    np.testing.assert_allclose(p.detach().numpy(), 0.8)
 
 
 @pytest.mark.parametrize("name,cls,hyper", [
@@ -161,7 +161,7 @@ def test_state_dict_resume_gives_same_trajectory(name, cls, hyper, through_file,
     def grads_at(t, params):
         for k, p in enumerate(params):
             p.grad = None if (k == 1 and t % 2) else \
-                minigrad.tensor(np.cos(p.data * (t + 1)) + 0.1 * p.data)
+                minigrad.tensor(np.cos(p.detach().numpy() * (t + 1)) + 0.1 * p.detach().numpy())
 
     def fresh():
         rng = np.random.default_rng(3)
@@ -180,7 +180,7 @@ def test_state_dict_resume_gives_same_trajectory(name, cls, hyper, through_file,
         grads_at(t, first)
         opt1.step()
     sd = opt1.state_dict()
-    values = [p.data.copy() for p in first]
+    values = [p.detach().numpy().copy() for p in first]
     if through_file:
         minigrad.save({"optim": sd, "params": values}, tmp_path / "ckpt")
         loaded = minigrad.load(tmp_path / "ckpt")
@@ -193,7 +193,7 @@ def test_state_dict_resume_gives_same_trajectory(name, cls, hyper, through_file,
         grads_at(t, resumed)
         opt2.step()
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_state_dict_is_a_snapshot():
@@ -277,7 +277,7 @@ def test_nan_propagates():
         opt = cls([p], **({"amsgrad": True} if cls is optim.Adam else {}))
         p.grad = minigrad.tensor([np.nan, 1.0, 1.0])
         opt.step()
-        assert np.isnan(p.data[0]) and np.isfinite(p.data[1:]).all()
+        assert np.isnan(p.detach().numpy()[0]) and np.isfinite(p.detach().numpy()[1:]).all()
 
 
 _THREADING_PROBE = """

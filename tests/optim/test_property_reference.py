@@ -72,4 +72,4 @@ def test_random_problems_match_reference(problem):
         opt.step()
         ref.step(grads)
     for p, r in zip(params, ref_arrays):
-        np.testing.assert_array_equal(p.data, r)
+        np.testing.assert_array_equal(p.detach().numpy(), r)

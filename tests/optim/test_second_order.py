@@ -26,7 +26,7 @@ def rosenbrock_np(x):
     xt = mg.tensor(np.array(x, dtype=np.float64), requires_grad=True)
     loss = rosenbrock(xt)
     loss.backward()
-    return float(loss), xt.grad.data.copy()
+    return float(loss), xt.grad.numpy().copy()
 
 
 def logistic_problem(seed=0):
@@ -174,7 +174,7 @@ def test_lbfgs_matches_numpy_reference_on_rosenbrock(config):
         # recursion's sums) over the steps; an algorithmic difference would be O(1), and the
         # evaluation counts must agree exactly.
         np.testing.assert_allclose(float(loss), ref_loss, rtol=1e-8, atol=1e-12)
-        np.testing.assert_allclose(x.data, x_ref, rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(x.detach().numpy(), x_ref, rtol=1e-8, atol=1e-12)
         st = opt.state[x]
         assert (st["func_evals"], st["n_iter"]) == (ref_state["func_evals"], ref_state["n_iter"])
         assert len(st["old_dirs"]) == len(ref_state["old_dirs"])
@@ -192,7 +192,7 @@ def test_lbfgs_matches_numpy_reference_with_several_parameters(config):
     for _ in range(4):
         opt.step(closure)
         reference_lbfgs_step(numpy_fn, x_ref, ref_state, **config)
-        np.testing.assert_allclose(np.concatenate([W.data.ravel(), b.data]), x_ref,
+        np.testing.assert_allclose(np.concatenate([W.detach().numpy().ravel(), b.detach().numpy()]), x_ref,
                                    rtol=1e-9, atol=1e-12)
 
 
@@ -227,7 +227,7 @@ def test_lbfgs_matches_torch(line_search_fn):
             # Rounding differences only (see the Rosenbrock reference test).
             np.testing.assert_allclose(float(loss), tloss.item(), rtol=1e-6, atol=1e-13)
             for p, tp in zip(mine, theirs):
-                np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-6, atol=1e-12)
+                np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-12)
             st, tst = opt.state[mine[0]], topt.state[theirs[0]]
             assert (st["func_evals"], st["n_iter"]) == (tst["func_evals"], tst["n_iter"])
             assert len(st["old_dirs"]) == len(tst["old_dirs"])
@@ -248,7 +248,7 @@ def test_lbfgs_reaches_rosenbrock_minimum_from_standard_start():
     opt = LBFGS([x], line_search_fn="strong_wolfe", max_iter=200, tolerance_grad=1e-10,
                 tolerance_change=1e-14)
     opt.step(closure_for(opt, rosenbrock, [x]))
-    assert np.abs(x.data - 1).max() < 1e-6
+    assert np.abs(x.detach().numpy() - 1).max() < 1e-6
     assert opt.state[x]["func_evals"] < 100
 
 
@@ -258,7 +258,7 @@ def test_lbfgs_without_line_search_converges_on_rosenbrock():
     closure = closure_for(opt, rosenbrock, [x])
     for _ in range(20):
         opt.step(closure)
-    assert np.abs(x.data - 1).max() < 1e-6
+    assert np.abs(x.detach().numpy() - 1).max() < 1e-6
 
 
 def test_lbfgs_float32_and_compiles_once_per_dtype():
@@ -306,14 +306,14 @@ def test_lbfgs_state_dict_resumes_exactly():
         for _ in range(n_before):
             opt.step(closure)
         if resume:
-            sd, data = opt.state_dict(), x.data.copy()
+            sd, data = opt.state_dict(), x.detach().numpy().copy()
             (x,) = params64(data)
             opt = LBFGS([x], history_size=3, max_iter=3)
             opt.load_state_dict(sd)
             closure = closure_for(opt, rosenbrock, [x])
         for _ in range(n_after):
             opt.step(closure)
-        return x.data, opt.state[x]["func_evals"]
+        return x.detach().numpy(), opt.state[x]["func_evals"]
 
     straight = run(8, 0)
     resumed = run(4, 4, resume=True)
@@ -340,7 +340,7 @@ def test_lbfgs_trains_small_regression_network():
     Y = np.sin(X)
     model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
     for p in model.parameters():
-        p.data = p.data.astype(np.float64)
+        p.data = p.data.double()
     Xt, Yt = mg.tensor(X), mg.tensor(Y)
     opt = LBFGS(model.parameters(), line_search_fn="strong_wolfe", max_iter=100)
     closure = closure_for(opt, lambda: nn.functional.mse_loss(model(Xt), Yt), [])
@@ -352,7 +352,7 @@ def test_lbfgs_parameter_without_gradient_counts_as_zero():
     x, unused = params64([-1.5, 2.0], [5.0])
     opt = LBFGS([x, unused])
     opt.step(closure_for(opt, lambda a, b: rosenbrock(a), [x, unused]))
-    assert unused.data[0] == 5.0 and float(rosenbrock(x)) < 12.5
+    assert unused.detach().numpy()[0] == 5.0 and float(rosenbrock(x)) < 12.5
 
 
 # ----- validation ---------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_newton_solves_positive_definite_quadratic_in_one_step():
     W, v = params64(np.ones((2, 2)), [0.5, -0.5])
     opt = Newton([W, v])
     opt.step(lambda: loss(W, v))
-    z = np.concatenate([W.data.ravel(), v.data])
+    z = np.concatenate([W.detach().numpy().ravel(), v.detach().numpy()])
     np.testing.assert_allclose(z, np.linalg.solve(A, b), rtol=1e-10, atol=1e-12)
     st = opt.state[W]
     assert st["step"] == 1 and st["t"] == 1.0 and st["hvp_evals"] == 6
@@ -427,7 +427,7 @@ def test_newton_cg_solves_positive_definite_quadratic_in_one_step():
     W, v = params64(np.zeros((2, 2)), [0.0, 0.0])
     opt = NewtonCG([W, v], cg_tol=1e-12)
     opt.step(lambda: loss(W, v))
-    z = np.concatenate([W.data.ravel(), v.data])
+    z = np.concatenate([W.detach().numpy().ravel(), v.detach().numpy()])
     np.testing.assert_allclose(z, np.linalg.solve(A, b), rtol=1e-8, atol=1e-10)
     assert opt.state[W]["cg_iters"] <= 6  # CG is exact in n iterations
 
@@ -439,8 +439,8 @@ def test_newton_hessian_matches_functional_hessian():
     loss, grads = opt._loss_and_grad(lambda: loss_fn(W, b))
     H = opt.hessian(grads)
     blocks = functional.hessian(loss_fn, (W, b))
-    full = np.block([[blocks[0][0].data.reshape(3, 3), blocks[0][1].data.reshape(3, 1)],
-                     [blocks[1][0].data.reshape(1, 3), blocks[1][1].data.reshape(1, 1)]])
+    full = np.block([[blocks[0][0].detach().numpy().reshape(3, 3), blocks[0][1].detach().numpy().reshape(3, 1)],
+                     [blocks[1][0].detach().numpy().reshape(1, 3), blocks[1][1].detach().numpy().reshape(1, 1)]])
     np.testing.assert_allclose(H, full, atol=1e-14)
 
 
@@ -453,7 +453,7 @@ def test_newton_methods_reach_rosenbrock_minimum(cls, max_steps):
         losses.append(float(opt.step(lambda: rosenbrock(x))))
         if opt.state[x]["converged"]:
             break
-    assert np.abs(x.data - 1).max() < 1e-8
+    assert np.abs(x.detach().numpy() - 1).max() < 1e-8
     assert all(b <= a for a, b in zip(losses, losses[1:]))  # the line search never goes up
 
 
@@ -466,7 +466,7 @@ def test_newton_methods_handle_indefinite_hessian(cls):
         opt.step(lambda: z[0] ** 4 - z[0] ** 2 + z[1] ** 2)
         if opt.state[z]["converged"]:
             break
-    np.testing.assert_allclose(np.abs(z.data), [1 / np.sqrt(2), 0.0], atol=1e-7)
+    np.testing.assert_allclose(np.abs(z.detach().numpy()), [1 / np.sqrt(2), 0.0], atol=1e-7)
     if cls is NewtonCG:
         assert opt.state[z]["hvp_evals"] > 0
 
@@ -487,12 +487,12 @@ def test_newton_trains_small_regression_network():
     Y = np.sin(X)
     model = nn.Sequential(nn.Linear(1, 5), nn.Tanh(), nn.Linear(5, 1))
     for p in model.parameters():
-        p.data = p.data.astype(np.float64)
+        p.data = p.data.double()
     Xt, Yt = mg.tensor(X), mg.tensor(Y)
-    initial = [np.array(p.data) for p in model.parameters()]
+    initial = [np.array(p.detach().numpy()) for p in model.parameters()]
     for cls in (Newton, NewtonCG):
         for p, p0 in zip(model.parameters(), initial):
-            p.data = p0.copy()
+            p.data = mg.from_numpy(p0.copy())
         opt = cls(model.parameters())
         first = None
         for _ in range(30):
@@ -521,7 +521,7 @@ def test_newton_accepts_pytorch_style_closures(cls):
 
         for _ in range(5):
             opt.step(closure)
-        paths.append(x.data.copy())
+        paths.append(x.detach().numpy().copy())
     np.testing.assert_array_equal(paths[0], paths[1])
     assert engine._closure_policy is None  # the switch is undone after the step
     # backward() outside the optimizer frees the graph as usual.
@@ -627,13 +627,13 @@ def test_state_dicts_survive_save_and_load(tmp_path):
             opt.step(closure)
         path = tmp_path / f"{cls.__name__}.npz"
         mg.save(opt.state_dict(), path)
-        (y,) = params64(x.data)
+        (y,) = params64(x.detach().numpy())
         resumed = cls([y], **kwargs)
         resumed.load_state_dict(mg.load(path))
         for _ in range(3):
             opt.step(closure)
             resumed.step(closure_for(resumed, rosenbrock, [y]))
-        np.testing.assert_array_equal(x.data, y.data)
+        np.testing.assert_array_equal(x.detach().numpy(), y.detach().numpy())
         assert opt.state[x]["func_evals"] == resumed.state[y]["func_evals"]
 
 

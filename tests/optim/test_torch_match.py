@@ -44,7 +44,7 @@ def test_matches_torch(case):
                 p.grad = None
                 tp.grad = None
             else:
-                p.grad = minigrad.tensor(gradient(k, t, p.data, noise))
+                p.grad = minigrad.tensor(gradient(k, t, p.detach().numpy(), noise))
                 tp.grad = torch.from_numpy(gradient(k, t, tp.detach().numpy(), noise))
         opt.step()
         topt.step()
@@ -52,7 +52,7 @@ def test_matches_torch(case):
     # (minigrad: a Python float), which shows at ~1e-8 relative.
     rtol, atol = (1e-7, 1e-9) if name.startswith("nadam") else (1e-10, 1e-12)
     for k, (p, tp) in enumerate(zip(params, tparams)):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"{name}: param {k}")
 
 

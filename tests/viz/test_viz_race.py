@@ -79,7 +79,7 @@ def test_entries_of_every_kind():
     for label in ("pair", "class", "factory", "instance"):
         np.testing.assert_allclose(result[label].positions, expected, rtol=0, atol=0)
     # The instance raced with its own parameter, moved in place from the start point.
-    np.testing.assert_array_equal(mine.numpy(), expected[-1])
+    np.testing.assert_array_equal(mine.detach().numpy(), expected[-1])
 
 
 def test_instance_over_two_scalars():
