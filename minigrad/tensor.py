@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 
 from . import grad_mode
+from ._tensor_ops import TensorOps
 
 float16 = np.float16
 float32 = np.float32
@@ -68,7 +69,7 @@ def _as_array(data, dtype=None):
     return arr
 
 
-class Tensor:
+class Tensor(TensorOps):
     """An n-dimensional array that can record the operations applied to it.
 
     Attributes follow PyTorch: ``data`` (the numpy array), ``grad`` (a Tensor or None),
@@ -354,251 +355,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    # ----- operators -------------------------------------------------------------------
-    def __add__(self, other):
-        return _ar.add(self, other)
-
-    def __radd__(self, other):
-        return _ar.add(other, self)
-
-    def __sub__(self, other):
-        return _ar.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ar.sub(other, self)
-
-    def __mul__(self, other):
-        return _ar.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ar.mul(other, self)
-
-    def __truediv__(self, other):
-        return _ar.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ar.div(other, self)
-
-    def __pow__(self, other):
-        return _ar.pow(self, other)
-
-    def __rpow__(self, other):
-        return _ar.pow(other, self)
-
-    def __neg__(self):
-        return _ar.neg(self)
-
-    def __abs__(self):
-        return _ar.abs(self)
-
-    def __matmul__(self, other):
-        return _la.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _la.matmul(other, self)
-
-    def __getitem__(self, index):
-        return _ix.getitem(self, index)
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-
-    # comparisons build no graph and return bool tensors
-    def __lt__(self, other):
-        return _ar.compare(np.less, self, other)
-
-    def __le__(self, other):
-        return _ar.compare(np.less_equal, self, other)
-
-    def __gt__(self, other):
-        return _ar.compare(np.greater, self, other)
-
-    def __ge__(self, other):
-        return _ar.compare(np.greater_equal, self, other)
-
-    def __eq__(self, other):
-        return _ar.compare(np.equal, self, other)
-
-    def __ne__(self, other):
-        return _ar.compare(np.not_equal, self, other)
-
-    def __invert__(self):
-        if self.dtype != np.bool_:
-            raise TypeError(f"~ needs a bool tensor, got dtype {self.dtype}")
-        return Tensor._wrap(~self._data)
-
-    def __and__(self, other):
-        return _ar.compare(np.logical_and, self, other)
-
-    def __or__(self, other):
-        return _ar.compare(np.logical_or, self, other)
-
-    # ----- method forms of the ops --------------------------------------------------------
-    def add(self, other):
-        return _ar.add(self, other)
-
-    def sub(self, other):
-        return _ar.sub(self, other)
-
-    def mul(self, other):
-        return _ar.mul(self, other)
-
-    def div(self, other):
-        return _ar.div(self, other)
-
-    def neg(self):
-        return _ar.neg(self)
-
-    def abs(self):
-        return _ar.abs(self)
-
-    def maximum(self, other):
-        return _ar.maximum(self, other)
-
-    def minimum(self, other):
-        return _ar.minimum(self, other)
-
-    def clamp(self, min=None, max=None):
-        return _ar.clamp(self, min, max)
-
-    clip = clamp
-
-    def where(self, condition, other):
-        return _ar.where(condition, self, other)
-
-    def exp(self):
-        return _ew.exp(self)
-
-    def log(self):
-        return _ew.log(self)
-
-    def sqrt(self):
-        return _ew.sqrt(self)
-
-    def sin(self):
-        return _ew.sin(self)
-
-    def cos(self):
-        return _ew.cos(self)
-
-    def tanh(self):
-        return _ew.tanh(self)
-
-    def sigmoid(self):
-        return _ew.sigmoid(self)
-
-    def relu(self):
-        return _ew.relu(self)
-
-    def leaky_relu(self, negative_slope=0.01):
-        return _ew.leaky_relu(self, negative_slope)
-
-    def gelu(self, approximate="none"):
-        return _ew.gelu(self, approximate)
-
-    def softplus(self, beta=1.0, threshold=20.0):
-        return _ew.softplus(self, beta, threshold)
-
-    def erf(self):
-        return _ew.erf(self)
-
-    def pow(self, exponent):
-        return _ar.pow(self, exponent)
-
-    def square(self):
-        return _ar.mul(self, self)
-
-    def sum(self, dim=None, keepdim=False):
-        return _red.sum(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        return _red.mean(self, dim, keepdim)
-
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return _red.var(self, dim, unbiased, keepdim, correction)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return _red.std(self, dim, unbiased, keepdim, correction)
-
-    def max(self, dim=None, keepdim=False):
-        return _red.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        return _red.min(self, dim, keepdim)
-
-    def amax(self, dim=None, keepdim=False):
-        return _red.amax(self, dim, keepdim)
-
-    def amin(self, dim=None, keepdim=False):
-        return _red.amin(self, dim, keepdim)
-
-    def logsumexp(self, dim=None, keepdim=False):
-        return _red.logsumexp(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        return _red.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return _red.argmin(self, dim, keepdim)
-
-    def softmax(self, dim=-1):
-        return _red.softmax(self, dim)
-
-    def log_softmax(self, dim=-1):
-        return _red.log_softmax(self, dim)
-
-    def matmul(self, other):
-        return _la.matmul(self, other)
-
-    def reshape(self, *shape):
-        return _sh.reshape(self, *shape)
-
-    view = reshape
-
-    def transpose(self, dim0, dim1):
-        return _sh.transpose(self, dim0, dim1)
-
-    def permute(self, *dims):
-        return _sh.permute(self, *dims)
-
-    @property
-    def T(self):
-        if self.ndim == 2:
-            return _sh.transpose(self, 0, 1)
-        return _sh.permute(self, *range(self.ndim - 1, -1, -1))
-
-    @property
-    def mT(self):
-        return _sh.transpose(self, -2, -1)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        return _sh.flatten(self, start_dim, end_dim)
-
-    def squeeze(self, dim=None):
-        return _sh.squeeze(self, dim)
-
-    def unsqueeze(self, dim):
-        return _sh.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return _sh.expand(self, *sizes)
-
-    def broadcast_to(self, shape):
-        return _sh.broadcast_to(self, shape)
-
-    def expand_as(self, other):
-        return _sh.broadcast_to(self, other.shape)
-
-    def split(self, split_size_or_sections, dim=0):
-        return _sh.split(self, split_size_or_sections, dim)
-
-    def chunk(self, chunks, dim=0):
-        return _sh.chunk(self, chunks, dim)
-
-    def gather(self, dim, index):
-        return _ix.gather(self, dim, index)
-
 
 def _norm_dim(dim, ndim, op):
     """Normalise a possibly negative dim, with an error naming the op and the valid range."""
@@ -677,9 +433,6 @@ def tensor(data, dtype=None, requires_grad=False):
     return Tensor(arr, requires_grad=requires_grad)
 
 
-from .ops import arithmetic as _ar  # noqa: E402  (ops import Tensor from this module)
-from .ops import elementwise as _ew  # noqa: E402
-from .ops import indexing as _ix  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
-from .ops import reduction as _red  # noqa: E402
-from .ops import shape as _sh  # noqa: E402
+from . import _tensor_ops  # noqa: E402
+
+_tensor_ops.bind_ops()
