@@ -9,8 +9,10 @@ _tune_malloc()
 
 from . import autograd  # noqa: E402
 from .autograd import Function, GradcheckError, gradcheck, gradgradcheck  # noqa: E402
-from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, rand, randint, randn, zeros, zeros_like)
+from ._default_dtype import get_default_dtype, set_default_dtype
+from ._device import device, get_default_device, set_default_device
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, randint, randn, zeros, zeros_like)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.arithmetic import clamp, clip, maximum, minimum, where
 from .ops.elementwise import (erf, exp, gelu, leaky_relu, log, relu, sigmoid, sin, cos,
@@ -24,9 +26,26 @@ from .ops.shape import (broadcast_to, cat, chunk, expand, flatten, pad, permute,
                         split, squeeze, stack, transpose, unsqueeze)
 from .ops.masking import masked_fill, tril, triu
 from .ops.sorting import argsort, sort, topk
-from .random import Generator, manual_seed
-from .sampling import multinomial
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                     IntTensor, LongTensor, ShortTensor)
+from .random import (Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state)
+from .random import default_generator_object as default_generator
+from .sampling import (bernoulli, multinomial, normal, rand_like, randint_like, randn_like,
+                       randperm)
 from .tensor import (Tensor, bool_, float16, float32, float64, int32, int64, tensor)
+
+# PyTorch's dtype names (numpy dtypes underneath)
+import numpy as _np  # noqa: E402
+
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16 = _np.int16
+int8 = _np.int8
+uint8 = _np.uint8
+bool = bool_  # noqa: A001
 
 __version__ = "0.1.0"
 
@@ -38,7 +57,8 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "utils", "cuda", "backends",
+                "accelerator"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)

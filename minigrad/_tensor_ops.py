@@ -3,6 +3,8 @@ Tensor's arithmetic interface, kept apart from its storage and autograd core in 
 Each method calls the op function of the same name in :mod:`minigrad.ops`."""
 import numpy as np
 
+from ._tensor_compat import TensorCompat
+
 _ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
 
 
@@ -20,7 +22,7 @@ def bind_ops():
     from .ops import sorting as _sort
 
 
-class TensorOps:
+class TensorOps(TensorCompat):
     """Mixin of :class:`minigrad.Tensor`: operators and op methods."""
 
     __slots__ = ()

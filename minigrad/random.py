@@ -25,7 +25,7 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        from .device import device as _device
+        from ._device import device as _device
         self.device = _device(device)
         self._rng = None
         self.seed()

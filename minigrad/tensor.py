@@ -80,8 +80,9 @@ class Tensor(TensorOps):
                  "_seq", "_version", "_saved_version", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
-    def __init__(self, data, dtype=None, requires_grad=False):
-        self._data = _as_array(data, dtype)
+    def __init__(self, *data, dtype=None, requires_grad=False, device=None):
+        from ._tensor_compat import constructor_array
+        self._data = constructor_array(data, dtype, device)
         self.grad = None
         self._version = 0
         self._ctx = None
@@ -125,9 +126,12 @@ class Tensor(TensorOps):
 
     @property
     def grad_fn(self):
-        """Name of the op that produced this tensor, or None for a leaf."""
-        ctx = self._ctx
-        return None if ctx is None else ctx[2]
+        """The backward node that produced this tensor (``name()``, ``next_functions``, as
+        PyTorch's), or None for a leaf. Built on demand from ``_ctx``."""
+        if self._ctx is None:
+            return None
+        from .autograd.graph import Node
+        return Node(self)
 
     def size(self, dim=None):
         """The shape as a tuple, or the length of dimension ``dim``."""
@@ -229,15 +233,6 @@ class Tensor(TensorOps):
         from .ops import elementwise
         return elementwise.cast(self, _resolve_dtype(dtype))
 
-    def to(self, dtype_or_device):
-        """``to(dtype)`` converts like :meth:`astype`; ``to("cpu")`` returns the tensor itself
-        (minigrad runs on the CPU only)."""
-        if isinstance(dtype_or_device, str) and dtype_or_device.startswith("cpu"):
-            return self
-        if isinstance(dtype_or_device, str) and dtype_or_device not in _DTYPE_ALIASES:
-            raise ValueError(f"to: minigrad runs on the CPU only; got device {dtype_or_device!r}")
-        return self.astype(dtype_or_device)
-
     def float(self):
         return self.astype(np.float32)
 
@@ -252,10 +247,6 @@ class Tensor(TensorOps):
 
     def bool(self):
         return self.astype(np.bool_)
-
-    def clone(self):
-        from .ops import elementwise
-        return elementwise.clone(self)
 
     # ----- in-place data helpers (no graph; used by init code and optimizers) ------------
     def _check_inplace(self, name):
@@ -421,12 +412,15 @@ def as_tensor_like(x, like):
     return Tensor._wrap(_as_array(x))
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, *, device=None, pin_memory=False):
     """Create a leaf Tensor from ``data`` (a number, nested list, numpy array or Tensor).
 
     Float data defaults to float32; a float64 numpy array stays float64; ``dtype`` overrides.
-    The data is copied, as ``torch.tensor`` does.
+    The data is copied, as ``torch.tensor`` does. ``device`` must be the CPU.
     """
+    if device is not None:
+        from ._device import resolve
+        resolve(device, "tensor")
     arr = _as_array(data, dtype)
     if arr is data or (isinstance(data, Tensor) and arr is data._data):
         arr = arr.copy()
