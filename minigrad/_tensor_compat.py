@@ -67,6 +67,31 @@ def _is_dtype_like(x):
     return not isinstance(x, (int, float)) or isinstance(x, type)
 
 
+def parse_to_args(args, dtype, device, name):
+    """The dtype asked for by the arguments of ``Tensor.to``/``Module.to`` (None: keep), after
+    checking that the device, if any, is the CPU."""
+    from .tensor import Tensor
+    if len(args) > 3:
+        raise TypeError(f"{name}() takes at most 3 positional arguments, got {len(args)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype if dtype is None else dtype
+        elif _device.is_device(a):
+            if device is not None:
+                raise TypeError(f"{name}(): device given twice")
+            device = a
+        elif isinstance(a, bool):  # the non_blocking flag of to(dtype, non_blocking)
+            continue
+        elif _is_dtype_like(a):
+            if dtype is not None:
+                raise TypeError(f"{name}(): dtype given twice")
+            dtype = a
+        else:
+            raise TypeError(f"{name}(): expected a dtype, a device or a tensor, got {a!r}")
+    _device.resolve(device if device is not None else "cpu", name)
+    return dtype
+
+
 class TensorCompat:
     """Mixin: device, conversion and legacy-API methods of the Tensor."""
 
@@ -106,28 +131,8 @@ class TensorCompat:
         keyword forms, as PyTorch. The device must be the CPU (anything else raises naming it).
         Returns the tensor itself when nothing changes, unless ``copy=True``; a dtype change is
         differentiable between float dtypes."""
-        from .tensor import Tensor, _resolve_dtype
-        if len(args) > 2:
-            raise TypeError(f"to() takes at most 2 positional arguments, got {len(args)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                if len(args) > 1:
-                    raise TypeError("to(other): no other positional argument may follow a tensor")
-                dtype = a.dtype if dtype is None else dtype
-                device = a.device if device is None else device
-            elif _device.is_device(a) or isinstance(a, _device.device):
-                if device is not None:
-                    raise TypeError("to(): device given twice")
-                device = a
-            elif isinstance(a, bool):  # to(dtype, non_blocking) and to(device, dtype, non_blocking)
-                non_blocking = a
-            elif _is_dtype_like(a):
-                if dtype is not None:
-                    raise TypeError("to(): dtype given twice")
-                dtype = a
-            else:
-                raise TypeError(f"to(): expected a dtype, a device or a tensor, got {a!r}")
-        _device.resolve(device if device is not None else "cpu", "to")
+        from .tensor import _resolve_dtype
+        dtype = parse_to_args(args, dtype, device, "to")
         out = self if dtype is None else self.astype(_resolve_dtype(dtype))
         if copy and out is self:
             out = self.clone()

@@ -59,6 +59,11 @@ def _quiet_matplotlib():
     plt.pause = lambda interval: None
 
 
+def _array(t):
+    """A numpy copy of a tensor (or of an array: minigrad's state_dict holds numpy copies)."""
+    return np.asarray(t.detach() if hasattr(t, "detach") else t).copy()
+
+
 def _state(namespace, torch):
     arrays = {}
     for name, value in list(namespace.items()):
@@ -67,9 +72,9 @@ def _state(namespace, torch):
         try:
             if isinstance(value, torch.nn.Module):
                 for key, t in value.state_dict().items():
-                    arrays[f"{name}.{key}"] = np.array(t.detach(), copy=True)
+                    arrays[f"{name}.{key}"] = _array(t)
             elif isinstance(value, torch.Tensor):
-                arrays[name] = np.array(value.detach(), copy=True)
+                arrays[name] = _array(value)
         except Exception:  # a half-built object must not hide the script's own result
             continue
     return arrays
