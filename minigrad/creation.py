@@ -151,13 +151,33 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _finish(np.asarray(data).astype(dt), requires_grad, device, out, "arange")
 
 
+def _linspace_values(start, end, steps, dt):
+    """PyTorch's linspace values: ``step = (end - start) / (steps - 1)`` in ``dt``, then
+    ``start + i * step`` for the first half and ``end - (steps - 1 - i) * step`` for the second,
+    each as one fused multiply-add (emulated in a wider float), so the values are PyTorch's to
+    the last bit (float64: to the last bit almost always)."""
+    if dt.kind != "f":
+        return np.linspace(start, end, steps).astype(dt)
+    wide = np.float64 if dt.itemsize < 8 else np.longdouble
+    s, e = dt.type(start), dt.type(end)
+    if steps == 1:
+        return np.array([s], dtype=dt)
+    step = (e - s) / dt.type(steps - 1)
+    i = np.arange(steps).astype(wide)
+    half = steps // 2
+    lo = wide(s) + wide(step) * i[:half]
+    hi = wide(e) - wide(step) * (steps - 1 - i[half:])
+    return np.concatenate([lo, hi]).astype(dt)
+
+
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
+    """``steps`` values from ``start`` to ``end`` evenly spaced, the same values as PyTorch's."""
     start, end = _scalar(start), _scalar(end)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype, "linspace")),
-                   requires_grad, device, out, "linspace")
+    data = _linspace_values(start, end, int(steps), _float_dtype(dtype, "linspace"))
+    return _finish(data, requires_grad, device, out, "linspace")
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import functional as F
 from . import init
@@ -35,7 +36,7 @@ class Conv2d(Module):
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Conv2d: padding must be an int, a pair, 'same' or 'valid', got "
                              f"{padding!r}")
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels) + self.kernel_size,
                                          dtype=dt))
         if bias:

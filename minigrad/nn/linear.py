@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import init
 from .functional import linear
@@ -25,7 +26,7 @@ class Linear(Module):
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {v!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((self.out_features,), dtype=dt))

@@ -1,6 +1,7 @@
 """``Embedding``: a lookup table of learnable vectors."""
 import numpy as np
 
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import functional as F
 from . import init
@@ -29,7 +30,7 @@ class Embedding(Module):
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = padding_idx
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim),
-                                         dtype=np.dtype(dtype or np.float32)))
+                                         dtype=np.dtype(dtype or get_default_dtype())))
         self.reset_parameters()
 
     def reset_parameters(self):

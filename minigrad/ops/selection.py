@@ -201,12 +201,17 @@ def diag(input, diagonal=0):
         rows, cols = (i, i + k) if k >= 0 else (i - k, i)
         return index_add_zeros(input, (n, n), (rows, cols), True)
     if input.ndim == 2:
-        return diagonal(input, k)
+        return _diagonal(input, k)
     raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {input.shape}")
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The ``offset``-th diagonal of the (``dim1``, ``dim2``) planes, in the last dim."""
+    return _diagonal(input, offset, dim1, dim2)
+
+
+def _diagonal(input, offset=0, dim1=0, dim2=1):
+    # (a separate name: diag's `diagonal` argument shadows this module's function)
     d1, d2 = _norm_dim(dim1, input.ndim, "diagonal"), _norm_dim(dim2, input.ndim, "diagonal")
     if d1 == d2:
         raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
@@ -223,4 +228,4 @@ def trace(input):
     """Sum of the main diagonal of a 2-D tensor."""
     if input.ndim != 2:
         raise ValueError(f"trace: expected a 2-D tensor, got shape {input.shape}")
-    return diagonal(input).sum()
+    return _diagonal(input).sum()

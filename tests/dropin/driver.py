@@ -5,8 +5,9 @@
 
 Before the script: Python's ``random`` and numpy's global generator are seeded with 0, the
 shared-random hook is installed (see shared_random.py), matplotlib draws off-screen and its
-``pause`` returns at once. After the script (also when it fails): every ``nn.Module`` and
-``Tensor`` left in the script's globals is saved to ``--state`` for the runner to compare.
+``pause`` returns at once. After the script (also when it fails): the state of every
+``nn.Module`` and every leaf ``Tensor`` left in the script's globals is saved to ``--state``
+for the runner to compare.
 The script's stdout is the runner's to compare; errors go to stderr, and the exit code is 1.
 """
 import argparse
@@ -73,7 +74,9 @@ def _state(namespace, torch):
             if isinstance(value, torch.nn.Module):
                 for key, t in value.state_dict().items():
                     arrays[f"{name}.{key}"] = _array(t)
-            elif isinstance(value, torch.Tensor):
+            elif isinstance(value, torch.Tensor) and value.is_leaf:
+                # leaves only: a tensor computed by recorded ops (a loss) is compared through
+                # what the script prints, not as a parameter
                 arrays[name] = _array(value)
         except Exception:  # a half-built object must not hide the script's own result
             continue

@@ -9,14 +9,23 @@ the files it needs (driver.py does the running). Comparison:
 
 * printed numbers: every number in stdout (hex addresses removed, lines matching the
   manifest's ``ignore`` regexes dropped), in order; two numbers match when they differ by at
-  most half a unit of the coarser printed precision plus ``rtol`` (default 1e-4) of their size;
-* final parameters: every ``nn.Module`` state_dict entry and ``Tensor`` left in the script's
-  globals, compared relative to the largest magnitude of the torch array (default 1e-4).
+  most half a unit of the coarser printed precision plus a relative tolerance (below);
+* final parameters: every ``nn.Module`` state_dict entry and leaf ``Tensor`` left in the
+  script's globals, compared relative to the largest magnitude of the torch array.
 
-Verdicts: ``match``; ``differs`` (both run, numbers or parameters disagree); ``fails`` (the
-minigrad run raised: the error is shown); ``torch fails`` (the script does not run with real
-torch here, e.g. it needs a download; left out of the counts); ``not collected``.
+Verdicts:
+* ``match``: parameters agree to 1e-4 of their scale and printed numbers to 1e-3 relative
+  (float32 rounding, accumulated over a training run);
+* ``close``: parameters agree to 1e-3 and printed numbers to 2e-2: float32 rounding amplified,
+  typically a printed loss near its minimum, where ``sum((y_pred - y)**2)`` loses digits to
+  cancellation, or a chaotic training run (a GAN);
+* ``differs`` (both run, numbers or parameters disagree beyond that); ``fails`` (the minigrad
+  run raised: the error is shown); ``torch fails`` (the script does not run with real torch
+  here, e.g. it needs a download; left out of the counts); ``not collected``.
 """
+
+MATCH = {"numbers": 1e-3, "params": 1e-4}
+CLOSE = {"numbers": 2e-2, "params": 1e-3}
 import argparse
 import json
 import math
@@ -84,27 +93,28 @@ def _unit(tok):
 
 
 def compare_numbers(a, b, rtol):
-    """(ok, max relative difference, message)."""
+    """(ok, max relative difference, message); the maximum covers every pair, also after a
+    first failure."""
     if len(a) != len(b):
         return False, math.inf, f"printed {len(b)} numbers with minigrad, {len(a)} with torch"
-    worst = 0.0
+    worst, first = 0.0, ""
     for i, ((ta, va), (tb, vb)) in enumerate(zip(a, b)):
         if math.isnan(va) and math.isnan(vb) or va == vb:
             continue
         diff = abs(va - vb)
         allowed = max(_unit(ta), _unit(tb)) + rtol * max(abs(va), abs(vb))
-        rel = diff / max(abs(va), abs(vb), 1e-30)
-        worst = max(worst, rel)
-        if not diff <= allowed:
-            return False, worst, f"number {i}: torch printed {ta}, minigrad {tb}"
-    return True, worst, ""
+        if diff > max(_unit(ta), _unit(tb)):
+            worst = max(worst, diff / max(abs(va), abs(vb), 1e-30))
+        if not diff <= allowed and not first:
+            first = f"number {i}: torch printed {ta}, minigrad {tb}"
+    return not first, worst, first
 
 
 def compare_states(a, b, rtol):
     """(ok, number compared, max scaled difference, message)."""
     keys = sorted(set(a) & set(b))
     missing = sorted(set(a) ^ set(b))
-    worst = 0.0
+    worst, first = 0.0, ""
     for k in keys:
         x, y = np.asarray(a[k]), np.asarray(b[k])
         if x.shape != y.shape:
@@ -122,10 +132,10 @@ def compare_states(a, b, rtol):
         if np.isnan(diff).any():
             err = math.inf
         worst = max(worst, err)
-        if err > rtol:
-            return False, len(keys), worst, f"{k}: differs by {err:.2e} of its scale"
+        if err > rtol and not first:
+            first = f"{k}: differs by {err:.2e} of its scale"
     note = f"only in one run: {', '.join(missing[:5])}" if missing else ""
-    return True, len(keys), worst, note
+    return not first, len(keys), worst, first or note
 
 
 def _error_line(stderr):
@@ -192,7 +202,7 @@ def _drive(entry, lib, script, root):
                      "" if proc.returncode == 0 else _error_line(proc.stderr), loaded)
 
 
-def judge(entry, t, m, rtol):
+def judge(entry, t, m):
     v = Verdict(entry["id"], "", torch_seconds=round(t.seconds, 2) if t else 0.0,
                 minigrad_seconds=round(m.seconds, 2) if m else 0.0,
                 edited="; ".join(f"{a!r} -> {b!r}" for a, b in entry["substitute"])
@@ -205,12 +215,14 @@ def judge(entry, t, m, rtol):
         return v
     a = printed_numbers(t.stdout, entry["ignore"])
     b = printed_numbers(m.stdout, entry["ignore"])
-    num_ok, v.max_number_diff, num_msg = compare_numbers(a, b, rtol)
     v.numbers = len(a)
-    st_ok, v.params, v.max_param_diff, st_msg = compare_states(t.state, m.state, rtol)
-    if num_ok and st_ok:
-        v.verdict, v.detail = "match", st_msg
-    elif entry.get("comparable", True) is False:
+    for verdict, tol in (("match", MATCH), ("close", CLOSE)):
+        num_ok, v.max_number_diff, num_msg = compare_numbers(a, b, tol["numbers"])
+        st_ok, v.params, v.max_param_diff, st_msg = compare_states(t.state, m.state, tol["params"])
+        if num_ok and st_ok:
+            v.verdict, v.detail = verdict, st_msg
+            return v
+    if entry.get("comparable", True) is False:
         v.verdict = "runs"
         v.detail = f"numbers not comparable: {entry.get('why', '')}"
     else:
@@ -218,7 +230,7 @@ def judge(entry, t, m, rtol):
     return v
 
 
-def run_corpus(only=(), rtol=1e-4, workdir=None, log=print):
+def run_corpus(only=(), workdir=None, log=print):
     corpus = corpus_dir()
     if corpus is None or not Path(corpus).is_dir():
         raise FileNotFoundError("set MINIGRAD_DROPIN_CORPUS to the collected corpus directory")
@@ -235,7 +247,7 @@ def run_corpus(only=(), rtol=1e-4, workdir=None, log=print):
                 continue
             t = run_once(e, "torch", corpus, workdir, by_id)
             m = run_once(e, "minigrad", corpus, workdir, by_id)
-            v = judge(e, t, m, rtol)
+            v = judge(e, t, m)
             verdicts.append(v)
             log(f"{v.verdict:14s} {v.id:40s} {v.torch_seconds:7.1f}s {v.minigrad_seconds:7.1f}s  {v.detail}")
     finally:
@@ -246,10 +258,10 @@ def run_corpus(only=(), rtol=1e-4, workdir=None, log=print):
 
 def summary(verdicts):
     counted = [v for v in verdicts if v.verdict not in ("torch fails", "not collected")]
-    runs = [v for v in counted if v.verdict in ("match", "differs", "runs")]
-    match = [v for v in counted if v.verdict == "match"]
+    runs = [v for v in counted if v.verdict in ("match", "close", "differs", "runs")]
     return {"scripts": len(verdicts), "counted": len(counted), "run": len(runs),
-            "match": len(match),
+            "match": sum(v.verdict == "match" for v in counted),
+            "close": sum(v.verdict == "close" for v in counted),
             "torch_fails": sum(v.verdict == "torch fails" for v in verdicts),
             "not_collected": sum(v.verdict == "not collected" for v in verdicts)}
 
@@ -257,8 +269,9 @@ def summary(verdicts):
 def table(verdicts):
     s = summary(verdicts)
     lines = [f"{s['run']} of {s['counted']} scripts run unchanged with minigrad; {s['match']} "
-             f"match PyTorch (printed numbers and final parameters); {s['torch_fails']} do not "
-             "run with torch here and are not counted.", "",
+             f"match PyTorch (printed numbers and final parameters) and {s['close']} more are "
+             f"close (float32 rounding amplified); {s['torch_fails']} do not run with torch "
+             "here and are not counted.", "",
              "| script | verdict | numbers | max rel. diff | params | max param diff "
              "| torch s | minigrad s | documented edit | detail |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -272,12 +285,11 @@ def table(verdicts):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[])
-    parser.add_argument("--rtol", type=float, default=1e-4)
     parser.add_argument("--table")
     parser.add_argument("--json")
     parser.add_argument("--keep", help="keep the run directories here")
     args = parser.parse_args(argv)
-    verdicts = run_corpus(args.only, args.rtol, args.keep)
+    verdicts = run_corpus(args.only, args.keep)
     text = table(verdicts)
     print(text)
     if args.table:
