@@ -14,6 +14,9 @@ Rules that keep the comparison fair:
 * ``torch.manual_seed(s)`` also re-seeds the shared stream with ``s``; a ``generator=``
   argument draws from a stream of its own, seeded from ``generator.initial_seed()``.
 
+``torch.empty``/``empty_like`` (uninitialised memory) become zeros in both runs, for the same
+reason.
+
 Randomness that does not pass through these entry points (e.g. a sampler inside a library
 drawing from its own generator) is not shared: the runner then reports the script as "runs,
 numbers not comparable" when the numbers differ.
@@ -176,6 +179,15 @@ def install(torch, seed=_DEFAULT_SEED):
                      ("randn_like", like(lambda r, s: r.standard_normal(s))),
                      ("randint_like", like(_randint_like))]:
         replace(torch, name, fn)
+    # uninitialised memory is nondeterministic: zeros in both runs (minigrad's empty is zeros)
+    def empty(*size, memory_format=None, **kw):
+        return torch.zeros(*size, **kw)
+
+    def empty_like(input, *, memory_format=None, **kw):
+        return torch.zeros_like(input, **kw)
+
+    replace(torch, "empty", empty)
+    replace(torch, "empty_like", empty_like)
     _install_init(torch, sr, replace)
     _install_tensor_methods(torch, sr, replace)
     _install_dropout(torch, sr, replace)
