@@ -26,9 +26,13 @@ def _matmul_name(parents):
     return "BmmBackward0" if a == 3 and b == 3 else "UnsafeViewBackward0"
 
 
-def torch_name(ctx):
-    """PyTorch's class name for the node that ``ctx`` records."""
+def torch_name(ctx, out=None):
+    """PyTorch's class name for the node that ``ctx`` records (``out``: the tensor it made)."""
     backward, parents, op = ctx
+    if op in ("Sum", "Mean") and out is not None and parents:
+        # PyTorch: SumBackward0 reduces everything, SumBackward1 is the dim= overload
+        return f"{op}Backward{0 if out.ndim == 0 and parents[0].ndim else 1}" if parents[0].ndim \
+            else f"{op}Backward0"
     if getattr(backward, "__module__", None) == "minigrad.autograd.function":
         return f"{op}Backward"  # a custom autograd.Function, named after its class
     if op == "MatMul" and len(parents) == 2:
@@ -48,7 +52,7 @@ class Node:
 
     def name(self):
         """PyTorch's name for this node, e.g. ``"MulBackward0"``."""
-        return torch_name(self._tensor._ctx)
+        return torch_name(self._tensor._ctx, self._tensor)
 
     @property
     def next_functions(self):
