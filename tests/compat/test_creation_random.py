@@ -156,3 +156,13 @@ def test_arange_and_linspace_match_torch():
         mg.arange(0, 10, -1)
     np.testing.assert_array_equal(mg.linspace(-3.14159, 3.14159, 7).numpy(),
                                   torch.linspace(-3.14159, 3.14159, 7).numpy())
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_",
+                                  "kaiming_uniform_", "kaiming_normal_", "trunc_normal_"])
+def test_init_functions_take_generator(name):
+    fn = getattr(mg.nn.init, name)
+    a = fn(mg.empty(3, 4), generator=mg.Generator().manual_seed(2))
+    mg.rand(3)
+    b = fn(mg.empty(3, 4), generator=mg.Generator().manual_seed(2))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
