@@ -228,8 +228,9 @@ def _patches():
     for modname in _OP_MODULES:
         module = sys.modules[modname]
         for name, fn in vars(module).items():
-            if inspect.isfunction(fn) and fn.__module__ == modname and not name.startswith("_"):
-                originals[fn] = _wrap_op(fn, f"{modname}.{name}")
+            if inspect.isfunction(fn) and fn.__module__ == modname and not name.startswith("_") \
+                    and fn not in originals:  # clip = clamp: one wrapper, by the function's own name
+                originals[fn] = _wrap_op(fn, f"{modname}.{fn.__name__}")
     originals[tensor_module._as_array] = _guarded_as_array(tensor_module._as_array)
 
     patches = []
