@@ -125,7 +125,7 @@ def conv(x, w, stride, padding, bias=None):
 
     def backward(g, out):
         need_b = bias is not None and bias.requires_grad
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             g2 = _rows(g._data)
             gx = gw = gb = None
             if x.requires_grad:
