@@ -20,6 +20,7 @@ module whose ``forward`` called it.
 """
 import functools
 import inspect
+import re
 import sys
 import threading
 from contextlib import contextmanager
@@ -41,7 +42,8 @@ _VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__"
                   "__index__", "__dlpack__")
 # Tensor methods that are neither ops nor readers: metadata, autograd bookkeeping.
 _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "requires_grad_",
-             "retain_grad", "backward", "__init__", "__dlpack_device__", "shape", "ndim", "dtype",
+             "retain_grad", "retains_grad", "register_hook", "backward", "__init__", "__dlpack_device__",
+             "shape", "ndim", "dtype",
              "is_leaf", "grad_fn")
 
 _lock = threading.Lock()
@@ -208,13 +210,24 @@ def tensor_method_kinds():
             kinds[name] = "inplace"
         elif name in _HARMLESS:
             kinds[name] = "harmless"
-        elif name in TensorOps.__dict__:
+        elif name in TensorOps.__dict__ and _calls_an_op(TensorOps.__dict__[name]):
             kinds[name] = "op"
         elif name in ("astype", "to", "float", "double", "long", "int", "bool", "clone"):
             kinds[name] = "op"  # through elementwise.cast / clone
         else:
             kinds[name] = "unknown"
     return kinds
+
+
+def _calls_an_op(method):
+    """Whether a TensorOps method hands its work to a module of minigrad.ops (whose
+    functions are wrapped) or to indexing (``self[i]``)."""
+    fn = method.fget if isinstance(method, property) else method
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    return re.search(r"\b_(ar|ew|ix|la|red|sh)\.\w+\(|self\[", source) is not None
 
 
 def _patches():
