@@ -243,3 +243,46 @@ def test_mismatched_architectures_are_refused_clearly():
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
     with pytest.raises(nn.StateDictError, match="'0.weight': shape \\(8, 4\\) in the checkpoint, \\(16, 4\\)"):
         mine.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+
+
+# --------------------------------------------------------------------------- recurrent layers
+
+RECURRENT = [
+    ("RNN", dict(num_layers=2, nonlinearity="relu")),
+    ("RNN", dict(bidirectional=True, batch_first=True)),
+    ("LSTM", dict(num_layers=2, bidirectional=True)),
+    ("LSTM", dict(proj_size=3, batch_first=True)),
+    ("GRU", dict(num_layers=2, bias=False)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("via", ["memory", "safetensors"])
+@pytest.mark.parametrize("kind, kwargs", RECURRENT, ids=[f"{k}-{'-'.join(kw)}" for k, kw in RECURRENT])
+def test_recurrent_layers_both_ways(kind, kwargs, via, tmp_path):
+    if not hasattr(nn, kind):
+        pytest.skip(f"nn.{kind} is not in this build of minigrad")
+    mine, theirs = getattr(nn, kind)(5, 6, **kwargs), getattr(torch.nn, kind)(5, 6, **kwargs)
+    x = RNG.standard_normal((4, 3, 5)).astype(np.float32)  # (seq, batch, feature) or batch first
+
+    def outputs():
+        with mg.no_grad(), torch.no_grad():
+            ours, theirs_ = mine(mg.tensor(x)), theirs(torch.from_numpy(x))
+        flat = lambda o: [o] if not isinstance(o, tuple) else [a for b in o for a in flat(b)]  # noqa: E731
+        return [o.numpy() for o in flat(ours)], [o.numpy() for o in flat(theirs_)]
+
+    for direction in ("minigrad->torch", "torch->minigrad"):
+        if direction == "minigrad->torch":
+            with mg.no_grad():
+                for p in mine.parameters():
+                    p.copy_(RNG.standard_normal(p.shape).astype(np.float32) * 0.5)
+            minigrad_to_torch(mine, theirs, via, tmp_path)
+        else:
+            torch.nn.init.uniform_(next(theirs.parameters()), -0.7, 0.7)
+            torch_to_minigrad(theirs, mine, via, tmp_path)
+        assert_same_state(mine, theirs)
+        ours, their_out = outputs()
+        assert len(ours) == len(their_out)
+        for a, b in zip(ours, their_out):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
