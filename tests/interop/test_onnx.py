@@ -9,6 +9,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+import nets
 from minigrad import nn
 
 onnx = pytest.importorskip("onnx")
@@ -62,18 +63,6 @@ def check(model, *xs, tmp_path, rtol=1e-5, atol=1e-5, run_with=None, **kwargs):
 # --------------------------------------------------------------------------- layers
 
 
-class DigitsCNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
-        self.head = nn.Linear(32 * 2 * 2, 10)
-
-    def forward(self, x):
-        return self.head(self.features(x))
-
-
 class BNNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -96,7 +85,7 @@ def test_mlp_and_initializer_names(tmp_path):
 
 
 def test_digits_cnn(tmp_path):
-    check(DigitsCNN(), mg.tensor(RNG.random((6, 1, 8, 8)).astype(np.float32)), tmp_path=tmp_path)
+    check(nets.digits_cnn(nn), mg.tensor(RNG.random((6, 1, 8, 8)).astype(np.float32)), tmp_path=tmp_path)
 
 
 def test_batchnorm_exports_its_running_statistics_even_from_training_mode(tmp_path):
@@ -225,7 +214,7 @@ def test_dynamic_batch(tmp_path):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.cnn = DigitsCNN()
+            self.cnn = nets.digits_cnn(nn)
             self.fc = nn.Linear(10, 4)
 
         def forward(self, x):
@@ -329,7 +318,7 @@ def test_tensor_methods_are_all_classified():
 
 def test_normal_runs_are_untouched_after_an_export(tmp_path):
     before = function_snapshot()
-    export(DigitsCNN(), randn(2, 1, 8, 8), tmp_path / "m.onnx")
+    export(nets.digits_cnn(nn), randn(2, 1, 8, 8), tmp_path / "m.onnx")
     assert function_snapshot() == before
 
 

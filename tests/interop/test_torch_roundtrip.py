@@ -12,6 +12,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+import nets
 from minigrad import nn, optim
 
 torch = pytest.importorskip("torch")
@@ -20,74 +21,16 @@ RNG = np.random.default_rng(11)
 
 
 # --------------------------------------------------------------------------- the networks
-# Each pair has the same module names in both frameworks, as a user porting a model writes it.
+# Each pair is one definition (tests/interop/nets.py) built from minigrad.nn and torch.nn.
 
 
 def mlp_pair():
-    mine = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))
-    theirs = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16),
-                                 torch.nn.Tanh(), torch.nn.Linear(16, 3))
-    return mine, theirs, lambda n: RNG.standard_normal((n, 4)).astype(np.float32)
-
-
-class DigitsCNN(nn.Module):
-    """The network of examples/digits_cnn.py."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
-        self.head = nn.Linear(32 * 2 * 2, 10)
-
-    def forward(self, x):
-        return self.head(self.features(x))
-
-
-class TorchDigitsCNN(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        T = torch.nn
-        self.features = T.Sequential(
-            T.Conv2d(1, 16, 3, padding=1), T.ReLU(), T.MaxPool2d(2),
-            T.Conv2d(16, 32, 3, padding=1), T.ReLU(), T.MaxPool2d(2), T.Flatten())
-        self.head = T.Linear(32 * 2 * 2, 10)
-
-    def forward(self, x):
-        return self.head(self.features(x))
-
-
-class BNNet(nn.Module):
-    def __init__(self, momentum=0.1):
-        super().__init__()
-        self.conv = nn.Conv2d(2, 4, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(4, momentum=momentum)
-        self.fc = nn.Linear(4 * 5 * 5, 8)
-        self.bn1 = nn.BatchNorm1d(8, momentum=momentum)
-        self.out = nn.Linear(8, 3)
-
-    def forward(self, x):
-        x = F.relu(self.bn2(self.conv(x))).flatten(1)
-        return self.out(F.relu(self.bn1(self.fc(x))))
-
-
-class TorchBNNet(torch.nn.Module):
-    def __init__(self, momentum=0.1):
-        super().__init__()
-        T = torch.nn
-        self.conv = T.Conv2d(2, 4, 3, padding=1)
-        self.bn2 = T.BatchNorm2d(4, momentum=momentum)
-        self.fc = T.Linear(4 * 5 * 5, 8)
-        self.bn1 = T.BatchNorm1d(8, momentum=momentum)
-        self.out = T.Linear(8, 3)
-
-    def forward(self, x):
-        x = torch.relu(self.bn2(self.conv(x))).flatten(1)
-        return self.out(torch.relu(self.bn1(self.fc(x))))
+    return nets.mlp(nn), nets.mlp(torch.nn), lambda n: RNG.standard_normal((n, 4)).astype(np.float32)
 
 
 def bn_pair(momentum=0.1):
-    return BNNet(momentum), TorchBNNet(momentum), lambda n: RNG.standard_normal((n, 2, 5, 5)).astype(np.float32)
+    return (nets.bn_net(nn, momentum), nets.bn_net(torch.nn, momentum),
+            lambda n: RNG.standard_normal((n, 2, 5, 5)).astype(np.float32))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -218,7 +161,7 @@ def test_digits_cnn_example_weights_run_in_torch(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"weights saved to {path}" in result.stdout
 
-    mine, theirs = DigitsCNN().eval(), TorchDigitsCNN().eval()
+    mine, theirs = nets.digits_cnn(nn).eval(), nets.digits_cnn(torch.nn).eval()
     mine.load_state_dict(mg.load_safetensors(path))
     theirs.load_state_dict(load_file(str(path)))
     X, y = load_digits(flatten=False)
@@ -232,7 +175,7 @@ def test_digits_cnn_example_weights_run_in_torch(tmp_path):
 
 
 def test_torch_initialised_cnn_runs_in_minigrad(tmp_path):
-    mine, theirs = DigitsCNN().eval(), TorchDigitsCNN().eval()
+    mine, theirs = nets.digits_cnn(nn).eval(), nets.digits_cnn(torch.nn).eval()
     torch_to_minigrad(theirs, mine, "memory", tmp_path)
     assert_same_state(mine, theirs)
     assert_same_outputs(mine, theirs, RNG.random((8, 1, 8, 8)).astype(np.float32))
