@@ -78,22 +78,31 @@ def export(model, args, f, *, input_names=None, output_names=None, opset_version
     state_names = {}
     for key, t in model._state_items():
         state_names.setdefault(id(t), key)  # a tied parameter keeps its first name
-    module_names = {id(m): name for name, m in model.named_modules()}
     builder = GraphBuilder(onnx, opset_version, state_names, dynamic=bool(dynamic))
+    # The trace runs on fresh tensors sharing the inputs' memory. Floating ones require grad
+    # while the parameters do not, so that autograd marks every tensor computed from the input,
+    # also by code the tracer cannot see (which the builder then refuses).
+    traced_inputs = []
     for t, name in zip(inputs, input_names):
-        if builder.is_traced(t):
-            raise ValueError("export: the same tensor is passed twice in args")
+        t = Tensor._wrap(t._data)
+        t.requires_grad = t.dtype.kind == "f"
         builder._used.add(name)
         builder.bind(t, name)
+        traced_inputs.append(t)
 
     modes = [(m, m.training) for m in model.modules()]
+    trainable = [(p, p.requires_grad) for p in model.parameters()]
     model.eval()
     try:
-        with tracing(builder, module_names), grad_mode.no_grad():
-            result = model(*inputs)
+        for p, _ in trainable:
+            p.requires_grad = False
+        with tracing(builder, model), grad_mode.enable_grad():
+            result = model(*traced_inputs)
     finally:
         for m, training in modes:
             m.__dict__["training"] = training
+        for p, requires_grad in trainable:
+            p.requires_grad = requires_grad
     outputs = list(result) if isinstance(result, (tuple, list)) else [result]
     if not outputs or not all(isinstance(o, Tensor) for o in outputs):
         raise TypeError(f"export: forward must return a Tensor or a tuple of Tensors, got "
@@ -104,6 +113,11 @@ def export(model, args, f, *, input_names=None, output_names=None, opset_version
             raise ValueError(f"export: output name {name!r} is also an input name")
         builder._used.add(name)
     for o, name in zip(outputs, output_names):
+        if not builder.is_traced(o):
+            reason = "is computed from it by code the exporter does not see" if o.grad_fn else \
+                "is a constant (or computed by code the exporter does not see)"
+            raise UnsupportedOperatorError(f"ONNX export: output {name!r} does not depend on the input "
+                                           f"through minigrad's ops: it {reason}")
         builder.nodes.append(onnx.helper.make_node("Identity", [builder.name_of(o)], [name],
                                                    name=builder.fresh("output_node")))
 

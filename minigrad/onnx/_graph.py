@@ -57,6 +57,13 @@ class GraphBuilder:
         if isinstance(x, Tensor):
             key = id(x)
             name = self._const_names.get(key)
+            if name is None and x.grad_fn is not None:
+                # During the export only the input requires grad, so a recorded autograd node
+                # means "computed from the input", by code the tracer did not see.
+                raise UnsupportedOperatorError(
+                    f"a tensor computed from the input by an op the exporter did not see (grad_fn "
+                    f"{x.grad_fn}) is used here; only minigrad's own ops are traced (numpy code on "
+                    "._data and functions saved before the export, e.g. as default arguments, are not)")
             if name is None:
                 state_name = self._state_names.get(key)
                 name = self.fresh(state_name or "const")

@@ -2,8 +2,9 @@
 that computed the output from the input.
 
 Only while :func:`tracing` is active, every public op of ``minigrad.ops`` and
-``minigrad.nn.functional`` is replaced, wherever minigrad's modules refer to it, by a
-wrapper that runs the op and then hands it to the graph builder. Nothing is wrapped
+``minigrad.nn.functional`` is replaced, wherever minigrad's modules and the modules defining
+the model's classes refer to it, by a wrapper that runs the op and then hands it to the
+graph builder. Nothing is wrapped
 otherwise, so normal runs pay nothing for the exporter.
 
 An op call is recorded when one of its tensor arguments is *traced* (computed from the
@@ -147,12 +148,12 @@ def _wrap_function_apply(apply):
     return classmethod(function_apply)
 
 
-def _refusing_method(method, name, what):
+def _refusing_method(method, message):
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
         tr = _active
         if tr is not None and not tr.depth and tr.builder.is_traced(self):
-            tr.refuse(f"{what} ({name}) of a tensor computed from the input")
+            tr.refuse(message)
         return method(self, *args, **kwargs)
     return guarded
 
@@ -230,8 +231,10 @@ def _calls_an_op(method):
     return re.search(r"\b_(ar|ew|ix|la|red|sh)\.\w+\(|self\[", source) is not None
 
 
-def _patches():
-    """(owner, attribute name, replacement) for everything the tracer wraps."""
+def _patches(user_modules):
+    """(owner, attribute name, replacement) for everything the tracer wraps; ``user_modules``
+    are the Python modules defining the model's classes, whose imported names
+    (``from minigrad.nn.functional import relu``) are wrapped too."""
     from .. import autograd
     from ..nn.module import Module
 
@@ -249,10 +252,9 @@ def _patches():
     patches = []
     # Every reference in minigrad's own modules: ops.arithmetic.add, F's _relu alias,
     # minigrad.relu, nn.linear's imported linear, ...
-    for modname, module in list(sys.modules.items()):
-        if module is None or not (modname == "minigrad" or modname.startswith("minigrad.")) \
-                or modname.startswith("minigrad.onnx"):
-            continue
+    namespaces = [m for n, m in list(sys.modules.items()) if m is not None and (
+        n == "minigrad" or n.startswith("minigrad.")) and not n.startswith("minigrad.onnx")]
+    for module in namespaces + [m for m in user_modules if m not in namespaces]:
         for name, value in list(vars(module).items()):
             if inspect.isfunction(value) and value in originals:
                 patches.append((module, name, originals[value]))
@@ -261,11 +263,15 @@ def _patches():
         attr = inspect.getattr_static(Tensor, name)
         owner = next(c for c in Tensor.__mro__ if name in c.__dict__)
         if kind == "reader":
-            patches.append((owner, name, _refusing_method(attr, name, "reading the values")))
+            patches.append((owner, name, _refusing_method(
+                attr, f"{name}() reads the values of a tensor computed from the input into Python; "
+                      "the graph cannot follow them")))
         elif kind == "inplace":
-            patches.append((owner, name, _refusing_method(attr, name, "modifying in place")))
+            patches.append((owner, name, _refusing_method(
+                attr, f"{name} modifies a tensor computed from the input in place, which has no export; "
+                      "write the out-of-place form (y = y + 1)")))
         elif kind == "unsupported":
-            patches.append((owner, name, _refusing_method(attr, name, "the op with no ONNX export")))
+            patches.append((owner, name, _refusing_method(attr, f"op {name} has no ONNX export")))
         elif kind == "identity" and isinstance(attr, property):
             patches.append((owner, name, property(_identity_method(attr.fget, name), attr.fset)))
         elif kind == "identity":
@@ -276,15 +282,18 @@ def _patches():
 
 
 @contextmanager
-def tracing(builder, module_names):
+def tracing(builder, model):
     """Wrap minigrad's ops for the duration of the block and yield the Tracer. One export
     at a time (a lock); other threads must not run minigrad code meanwhile, since the
     wrapped functions are global."""
     global _active
+    module_names = {id(m): name for name, m in model.named_modules()}
+    user_modules = {sys.modules.get(cls.__module__) for m in model.modules() for cls in type(m).__mro__}
+    user_modules = [m for m in user_modules if m is not None]
     with _lock:
         saved = []
         try:
-            for owner, name, replacement in _patches():
+            for owner, name, replacement in _patches(user_modules):
                 saved.append((owner, name, owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)))
                 setattr(owner, name, replacement)
             _active = Tracer(builder, module_names)
