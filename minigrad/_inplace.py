@@ -187,6 +187,8 @@ def write(t, name, apply, compute, operand_requires_grad=False, needs_old=False)
     if view is None:
         _adopt(t, r, old)
     else:
+        if r._ctx is not None:
+            r._saved_version = saved_version(r)  # as _adopt does: the write itself is fine
         _rebase_region(root, view[1], r, False)
         _regenerate_view(t, old)
     return t

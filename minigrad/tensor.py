@@ -397,8 +397,17 @@ def _norm_dim(dim, ndim, op):
 _sequence = itertools.count()
 
 #: What a node's backward reads, so what an in-place write may not change before backward
-#: (``make(..., saves=...)``): nothing, the inputs' values, the output's value, or both.
+#: (``make(..., saves=...)``): bit flags for every input, the output, the first input only,
+#: the second input only.
 SAVES_NOTHING, SAVES_INPUTS, SAVES_OUTPUT, SAVES_ALL = 0, 1, 2, 3
+SAVES_FIRST, SAVES_SECOND = 4, 8
+
+
+def saves_factors(a, b):
+    """``saves`` for a product of ``a`` and ``b`` (mul, matmul, linear): each factor's
+    gradient reads the other factor, so a factor's value matters only if the other one
+    requires grad (as in PyTorch, ``x * 2`` saves nothing about ``x``)."""
+    return (SAVES_SECOND if a.requires_grad else 0) | (SAVES_FIRST if b.requires_grad else 0)
 
 
 def make(data, parents, backward, op, saves=SAVES_ALL):
@@ -425,28 +434,36 @@ def make(data, parents, backward, op, saves=SAVES_ALL):
                 t.requires_grad = True
                 t._ctx = (backward, parents, op, saves)
                 t._seq = next(_sequence)
-                v = 0
-                if saves & 1:
-                    for q in parents:
-                        vc = q._vc
-                        if vc is not None:
-                            v += vc[0]
-                t._saved_version = v
+                t._saved_version = _input_versions(parents, saves) if saves & 13 else 0
                 return t
     t.requires_grad = False
     t._ctx = None
     return t
 
 
-def saved_version(node):
-    """The version sum that ``make`` stored for ``node``, computed again now."""
-    saves = node._ctx[3]
+def _input_versions(parents, saves):
     v = 0
     if saves & 1:
-        for q in node._ctx[1]:
+        for q in parents:
             vc = q._vc
             if vc is not None:
                 v += vc[0]
+        return v
+    if saves & 4:
+        vc = parents[0]._vc
+        if vc is not None:
+            v += vc[0]
+    if saves & 8:
+        vc = parents[1]._vc
+        if vc is not None:
+            v += vc[0]
+    return v
+
+
+def saved_version(node):
+    """The version sum that ``make`` stored for ``node``, computed again now."""
+    backward, parents, op, saves = node._ctx
+    v = _input_versions(parents, saves) if saves & 13 else 0
     if saves & 2:
         vc = node._vc
         if vc is not None:

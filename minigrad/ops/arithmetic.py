@@ -2,7 +2,8 @@
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import SAVES_INPUTS, SAVES_NOTHING, Tensor, as_tensor_like, make
+from ..tensor import (SAVES_INPUTS, SAVES_NOTHING, Tensor, as_tensor_like, make,
+                      saves_factors)
 from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
 
 
@@ -63,7 +64,8 @@ def mul(a, b):
         return (unbroadcast(g * b, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a, b.shape) if b.requires_grad else None)
 
-    return make(_binary("mul", np.multiply, a, b), (a, b), backward, "Mul", SAVES_INPUTS)
+    return make(_binary("mul", np.multiply, a, b), (a, b), backward, "Mul",
+                saves_factors(a, b))
 
 
 def div(a, b):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import SAVES_INPUTS, Tensor, as_tensor_like, make
+from ..tensor import Tensor, as_tensor_like, make, saves_factors
 from .broadcast import unbroadcast
 
 
@@ -57,7 +57,7 @@ def matmul(a, b):
                 gb = gb.reshape(b.shape)
         return ga, gb
 
-    return make(data, (a, b), backward, "MatMul", SAVES_INPUTS)
+    return make(data, (a, b), backward, "MatMul", saves_factors(a, b))
 
 
 def linear(x, weight, bias=None):
@@ -92,7 +92,7 @@ def linear(x, weight, bias=None):
                 gb = g2.sum(0) if g.ndim > 1 else g
         return (gx, gw) if bias is None else (gx, gw, gb)
 
-    return make(data, parents, backward, "Linear", SAVES_INPUTS)
+    return make(data, parents, backward, "Linear", saves_factors(x, weight))
 
 
 def _linear_backward_array(g, x, weight, bias):
