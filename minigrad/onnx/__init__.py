@@ -32,7 +32,6 @@ import os
 
 import numpy as np
 
-from .._tensor_ops import TensorOps  # noqa: F401  (Tensor is fully built before tracing)
 from ..tensor import Tensor
 from ._graph import GraphBuilder, UnsupportedOperatorError
 from ._trace import EXPORTED_LAYERS, tracing
