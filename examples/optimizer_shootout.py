@@ -17,7 +17,6 @@ forward/backward pass, so it runs a quarter of the epochs (the output says so).
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 2 epochs on 300 training images (used by the tests).
 """
-import argparse
 import importlib.util
 import os
 import sys
@@ -31,10 +30,12 @@ from minigrad import nn, optim
 from minigrad.data import DataLoader, StandardScaler, TensorDataset, train_test_split
 from minigrad.datasets import load_digits
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=2 if QUICK else 20)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=2 if QUICK else 20)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save loss-vs-epoch and loss-vs-time plots")
 args = parser.parse_args()
