@@ -148,13 +148,18 @@ if args.plot:
     matplotlib.use("Agg")  # no window: write the file only
     import matplotlib.pyplot as plt
 
+    from minigrad.viz.style import style  # distinct colour, dashes, marker; wider ones below
+
     fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for run in runs:
-        ax_epoch.plot(np.arange(len(run.losses)), run.losses, marker=".", label=run.name)
-        ax_time.plot(run.times, run.losses, marker=".", label=run.name)
+    for i, run in enumerate(runs):
+        look = style(i, len(runs)).line(markersize=4)
+        ax_epoch.plot(np.arange(len(run.losses)), run.losses, label=run.name, **look)
+        # Log time: the runs span 0.03 s to seconds. Epoch 0 (time 0) has no place on it.
+        ax_time.plot(run.times[1:], run.losses[1:], label=run.name, **look)
     ax_epoch.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
     ax_epoch.xaxis.get_major_locator().set_params(integer=True)
-    ax_time.set(xlabel="training wall time (s)", yscale="log")
+    ax_time.set(xlabel="training wall time (s, log scale), from the end of epoch 1",
+                xscale="log", yscale="log")
     for ax in (ax_epoch, ax_time):
         ax.grid(alpha=0.3)
     ax_time.legend(fontsize=8)

@@ -233,3 +233,19 @@ def test_progress_bar_overwrites_a_longer_previous_line():
     p.update(2, 0.5, 0.9, 1)  # a short one
     first, second = tty.getvalue().split("\r")[1:]
     assert len(second.rstrip("\n")) >= len(first)
+
+
+def test_training_picture_draws_the_data_in_its_units_with_equal_axes(tmp_path):
+    """Circles come out as circles: equal axes, in the data's own units (not standardised)."""
+    pytest.importorskip("matplotlib")
+    from minigrad.cli.plots import save_training_figure
+    from minigrad.cli.progress import Progress
+    from minigrad.cli.recipes import load_split
+    from minigrad.cli.trainer import TrainConfig, fit
+    config = TrainConfig(dataset="circles", epochs=1, n_samples=200)
+    result = fit(config, Progress(1, mode="quiet"))
+    fig = save_training_figure(result, tmp_path / "c.png", "circles")
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0
+    raw_train = load_split("circles", 0, 200)[0]
+    np.testing.assert_allclose(ax.collections[-1].get_offsets(), raw_train, atol=1e-5)
