@@ -202,6 +202,7 @@ class Optimizer:
                         else:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
+                        fb.end_span()
                         self._advance(states[i0:i1], fb, k0 + i0, group)
                         for p in params[k0 + i0:k0 + i1]:
                             bump(p)  # graphs recorded before the update now refuse backward
