@@ -13,7 +13,7 @@ from ._default_dtype import get_default_dtype, set_default_dtype
 from ._device import device, get_default_device, set_default_device
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, randint, randn, zeros, zeros_like)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.arithmetic import maximum, minimum, where
 from .ops.elementwise import erf, gelu, leaky_relu, relu, softplus
 from .ops.elementwise_more import (ceil, exp2, expm1, fix, floor, frac, log1p, log2, log10,
@@ -65,9 +65,13 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz", "utils", "cuda", "backends",
-                "accelerator", "linalg"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack",
+                "utils", "cuda", "backends", "accelerator", "linalg"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)
+    if name in ("save_safetensors", "load_safetensors"):
+        return getattr(importlib.import_module("minigrad.safetensors"), name)
+    if name == "from_dlpack":
+        return importlib.import_module("minigrad.dlpack").from_dlpack
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

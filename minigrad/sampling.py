@@ -170,9 +170,13 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 
 def fill_random_(tensor, name, draw):
-    """Fill ``tensor`` in place with ``draw(shape)`` (no graph), as PyTorch's ``uniform_`` &
-    co.; refused on a leaf that requires grad while gradients are recorded."""
-    tensor._check_inplace(name)
-    tensor._data[...] = draw(tensor.shape)
-    tensor._version += 1
-    return tensor
+    """Fill ``tensor`` in place with ``draw(shape)``, as PyTorch's ``uniform_`` & co.: an
+    in-place write with constant values (refused on a leaf that requires grad while
+    gradients are recorded; the version counter moves)."""
+    from ._inplace import write_region
+    values = Tensor._wrap(np.asarray(draw(tensor.shape)))
+
+    def apply(a):
+        np.copyto(a, values._data, casting="unsafe")
+
+    return write_region(tensor, name, (), values, apply)

@@ -28,7 +28,7 @@ def _matmul_name(parents):
 
 def torch_name(ctx, out=None):
     """PyTorch's class name for the node that ``ctx`` records (``out``: the tensor it made)."""
-    backward, parents, op = ctx
+    backward, parents, op = ctx[:3]
     if op in ("Sum", "Mean") and out is not None and parents:
         # PyTorch: SumBackward0 reduces everything, SumBackward1 is the dim= overload
         return f"{op}Backward{0 if out.ndim == 0 and parents[0].ndim else 1}" if parents[0].ndim \

@@ -60,7 +60,7 @@ def cumprod(input, dim, *, dtype=None):
         # d out[j] / d x[k] = prod_{i<=j, i!=k} x[i] for j >= k. With S[k] = g[k] + x[k+1] S[k+1]
         # (a reversed recurrence), grad[k] = exclusive_cumprod(x)[k] * S[k]: no division by x.
         n = a.shape[d]
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             x, gd = a._data, g._data
             s = np.empty_like(gd)
             idx = [slice(None)] * a.ndim
