@@ -91,8 +91,8 @@ def main():
     parser.add_argument("--call", default="")
     parser.add_argument("--substitutions", default="[]")
     parser.add_argument("--state", required=True)
-    parser.add_argument("--float64", action="store_true",
-                        help="make float64 the default dtype (the runner's sensitivity run)")
+    parser.add_argument("--perturb", action="store_true",
+                        help="random floats off by a few ulps (the runner's sensitivity run)")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     opts = parser.parse_args()
     script_args = opts.args[1:] if opts.args[:1] == ["--"] else opts.args
@@ -105,10 +105,8 @@ def main():
     np.random.seed(0)
     _quiet_matplotlib()
     import torch
-    if opts.float64:
-        torch.set_default_dtype(torch.float64)
     import shared_random
-    shared_random.install(torch)
+    shared_random.install(torch, perturb=opts.perturb)
 
     script = Path(opts.script)
     source = notebook_source(script) if opts.kind == "notebook" else script.read_text()

@@ -29,10 +29,17 @@ _DEFAULT_SEED = 0
 
 
 class SharedRandom:
-    def __init__(self, torch, seed=_DEFAULT_SEED):
+    def __init__(self, torch, seed=_DEFAULT_SEED, perturb=False):
         self.torch = torch
         self.rng = np.random.default_rng(seed)
         self.generators = {}  # id(generator) -> (initial_seed, numpy Generator)
+        # the runner's sensitivity run: every random float off by a few float32 ulps
+        self.noise = np.random.default_rng(12345) if perturb else None
+
+    def perturbed(self, arr):
+        if self.noise is None or arr.dtype.kind != "f":
+            return arr
+        return arr * (1.0 + 2.0 ** -22 * self.noise.uniform(-1.0, 1.0, arr.shape))
 
     # ----- streams --------------------------------------------------------------------
     def stream(self, generator=None):
@@ -54,7 +61,7 @@ class SharedRandom:
         kwargs = {"dtype": dtype}
         if device is not None:
             kwargs["device"] = device
-        t = torch.tensor(arr, **kwargs)
+        t = torch.tensor(self.perturbed(arr), **kwargs)
         if requires_grad:
             t.requires_grad_(True)
         if out is not None:
@@ -65,7 +72,7 @@ class SharedRandom:
 
     def fill(self, tensor, arr):
         with self.torch.no_grad():
-            tensor.copy_(self.torch.tensor(arr, dtype=tensor.dtype))
+            tensor.copy_(self.torch.tensor(self.perturbed(arr), dtype=tensor.dtype))
         return tensor
 
 
@@ -85,9 +92,11 @@ def _fans(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def install(torch, seed=_DEFAULT_SEED):
-    """Replace the random entry points of ``torch`` (the real one or the alias)."""
-    sr = SharedRandom(torch, seed)
+def install(torch, seed=_DEFAULT_SEED, perturb=False):
+    """Replace the random entry points of ``torch`` (the real one or the alias). With
+    ``perturb``, every random float is off by a few float32 ulps (the runner's sensitivity
+    run: how far float32 rounding alone moves the script's results)."""
+    sr = SharedRandom(torch, seed, perturb)
     replaced = {}
 
     def replace(owner, name, fn):

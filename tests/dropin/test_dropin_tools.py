@@ -103,3 +103,20 @@ def test_state_comparison():
     ok, _, _, msg = compare_states(t, {"w": np.array([1.0, 2.1]), "b": np.array([0.0])}, 1e-4)
     assert not ok and msg.startswith("w:")
     assert not compare_states(t, {"w": np.array([1.0]), "b": np.array([0.0])}, 1e-4)[0]
+
+
+def test_judge_tells_rounding_from_a_real_difference():
+    """A chaotic script (PyTorch itself moves when nudged) is 'close'; a script whose nudged
+    PyTorch run stays put while minigrad moves 'differs'."""
+    from dropin_runner import RunResult, judge
+    entry = {"id": "x", "ignore": [], "substitute": [], "args": []}
+    t = RunResult(True, 1.0, "loss 1.000\n", state={"w": np.array([1.0, -2.0, 3.0])})
+    m = RunResult(True, 1.0, "loss 1.000\n", state={"w": np.array([1.02, -2.05, 2.97])})
+    chaotic = RunResult(True, 1.0, "loss 1.000\n", state={"w": np.array([1.03, -1.98, 3.04])})
+    steady = RunResult(True, 1.0, "loss 1.000\n", state={"w": np.array([1.0, -2.0, 3.0000001])})
+    assert judge(entry, t, m, lambda: chaotic).verdict == "close"
+    assert judge(entry, t, m, lambda: steady).verdict == "differs"
+    assert judge(entry, t, t, lambda: steady).verdict == "match"
+    failing = RunResult(False, 1.0, "", "AttributeError: module 'minigrad' has no attribute 'x'")
+    assert judge(entry, t, failing).verdict == "fails"
+    assert judge(entry, failing, m).verdict == "torch fails"
