@@ -195,6 +195,13 @@ class TensorCompat:
         return tensor(data, dtype=self._new_dtype(dtype), device=device,
                       requires_grad=requires_grad)
 
+    def __format__(self, format_spec):
+        """``f"{t:.4f}"`` formats a 0-d tensor as its Python number, as PyTorch does; other
+        tensors accept only the empty format (their repr)."""
+        if self._data.ndim == 0:
+            return self._data.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
     # ----- sizes and layout -------------------------------------------------------------
     def nelement(self):
         """The number of elements (``numel``)."""

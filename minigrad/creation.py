@@ -23,13 +23,12 @@ def _size(size, name="size"):
     return tuple(int(s) for s in size)
 
 
-def _float_dtype(dtype, name):
-    dt = _resolve_dtype(dtype) or get_default_dtype()
-    return dt
+def _float_dtype(dtype):
+    return _resolve_dtype(dtype) or get_default_dtype()
 
 
 def _random_float_dtype(dtype, name):
-    dt = _float_dtype(dtype, name)
+    dt = _float_dtype(dtype)
     if dt.kind != "f":
         raise TypeError(f"{name}: dtype must be a floating-point type, got {dt}")
     return dt
@@ -50,20 +49,20 @@ def _finish(data, requires_grad, device, out, name):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype, "zeros")), requires_grad,
+    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad,
                    device, out, "zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    return _finish(np.ones(_size(size), dtype=_float_dtype(dtype, "ones")), requires_grad,
+    return _finish(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad,
                    device, out, "ones")
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of the given size. PyTorch leaves its values uninitialised; minigrad's are 0."""
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype, "empty")), requires_grad,
+    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad,
                    device, out, "empty")
 
 
@@ -176,12 +175,12 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     start, end = _scalar(start), _scalar(end)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    data = _linspace_values(start, end, int(steps), _float_dtype(dtype, "linspace"))
+    data = _linspace_values(start, end, int(steps), _float_dtype(dtype))
     return _finish(data, requires_grad, device, out, "linspace")
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, m, dtype=_float_dtype(dtype, "eye")), requires_grad, device, out,
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device, out,
                    "eye")
 
 

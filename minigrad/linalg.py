@@ -2,7 +2,6 @@
 decompositions are not provided)."""
 from .ops.norms import linalg_norm as norm  # noqa: F401
 from .ops.norms import vector_norm  # noqa: F401
-from .ops.products import einsum as _einsum  # noqa: F401
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):

@@ -136,17 +136,16 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(perm, requires_grad, device, out, "randperm")
 
 
-def _like(input, dtype, name):
+def _like(input, dtype):
     from .tensor import _resolve_dtype
-    dt = _resolve_dtype(dtype) or input.dtype
-    return dt
+    return _resolve_dtype(dtype) or input.dtype
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None):
     """Uniform on [0, 1), shaped like ``input`` (its dtype unless ``dtype`` is given)."""
     from .creation import rand
-    return rand(*input.shape, dtype=_like(input, dtype, "rand_like"), device=device,
+    return rand(*input.shape, dtype=_like(input, dtype), device=device,
                 requires_grad=requires_grad, generator=generator)
 
 
@@ -154,7 +153,7 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None, generator=None):
     """Standard normal, shaped like ``input`` (its dtype unless ``dtype`` is given)."""
     from .creation import randn
-    return randn(*input.shape, dtype=_like(input, dtype, "randn_like"), device=device,
+    return randn(*input.shape, dtype=_like(input, dtype), device=device,
                  requires_grad=requires_grad, generator=generator)
 
 
@@ -165,7 +164,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     from .creation import randint
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=_like(input, dtype, "randint_like"),
+    return randint(low, high, input.shape, dtype=_like(input, dtype),
                    device=device, requires_grad=requires_grad, generator=generator)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor, _norm_dim, make
-from .reduction import _dims, _expand_back, _kept_shape
+from .reduction import _dims, _expand_back
 
 
 def _acc_dtype(a, dtype):
@@ -21,10 +21,6 @@ def _cast_input(a, dtype):
     dt = _acc_dtype(a, dtype)
     return a if a.dtype == dt else (a.to(dt) if a.dtype.kind == "f" and dt.kind == "f"
                                     else Tensor._wrap(a._data.astype(dt)))
-
-
-def _flip(t, d):
-    return t.flip(d) if isinstance(t, Tensor) else np.flip(t, d)
 
 
 def cumsum(input, dim, *, dtype=None):
@@ -130,5 +126,3 @@ def _others_product(a, d):
     right = _exclusive_cumprod_tensor(a.flip(d), d).flip(d)
     return left * right
 
-
-__all__ = ["cumsum", "cumprod", "prod", "_kept_shape"]

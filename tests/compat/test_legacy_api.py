@@ -121,3 +121,12 @@ def test_size_aliases_and_layout_queries():
     assert x.view_as(mg.ones(3, 2)).shape == (3, 2) and x.reshape_as(mg.ones(6)).shape == (6,)
     assert x.is_floating_point() and not mg.tensor([1]).is_floating_point()
     assert x.element_size() == 4
+
+
+def test_format_of_a_scalar_tensor_as_torch():
+    torch = pytest.importorskip("torch")
+    for spec in ["", "+.2f", ".3e", "8.1f"]:
+        assert format(mg.tensor(2.5), spec) == format(torch.tensor(2.5), spec)
+    assert f"{mg.ones(2)}" == str(mg.ones(2))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        format(mg.ones(2), ".2f")

@@ -13,7 +13,6 @@ where ``dest`` is ``$MINIGRAD_DROPIN_CORPUS``. Nothing here is ever committed.
 Files already present are left alone, so a corpus can be filled from several sources.
 """
 import argparse
-import os
 import subprocess
 import sys
 import urllib.request
