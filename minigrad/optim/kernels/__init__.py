@@ -70,5 +70,9 @@ KERNELS = {name: _pair(name) for name in (
     "adafactor_factored_apply", "adafactor_vector", "adafactor_vector_apply",
     "prodigy_accumulate", "prodigy_apply",
 )}
+# The optimizers' entries (``Optimizer._kernel``, also the keys of the parallel thresholds)
+# for the algorithms made of several kernels: the first pass, which decides serial/parallel.
+KERNELS.update(muon=KERNELS["muon_momentum"], adafactor=KERNELS["adafactor_sums"],
+               prodigy=KERNELS["prodigy_accumulate"])
 
 __all__ = ["KERNELS", "axpy_parallel", "axpy_serial", "triad_parallel"]

@@ -9,7 +9,7 @@ Reductions accumulate in float64 whatever the parameters' dtype.
 """
 import numpy as np
 
-from numba import get_num_threads, prange
+from numba import prange
 
 from ._common import lerp, parallel, serial
 
@@ -84,7 +84,7 @@ def muon_apply_parallel(p, ortho, hp, transposed):
 #   u = g / sqrt(max(v, eps1^2));  pass 3 as above.
 # --------------------------------------------------------------------------------------------
 @serial
-def adafactor_sums_serial(p, g, row_sum, col_sum, B, R, C):
+def adafactor_sums_serial(p, g, row_sum, col_sum, B, R, C, chunks):
     col_sum[:] = 0.0
     total = 0.0
     for row in range(B * R):
@@ -103,11 +103,12 @@ def adafactor_sums_serial(p, g, row_sum, col_sum, B, R, C):
 
 
 @parallel
-def adafactor_sums_parallel(p, g, row_sum, col_sum, B, R, C):
+def adafactor_sums_parallel(p, g, row_sum, col_sum, B, R, C, chunks):
     # Column sums cross rows: each chunk of rows owns one row of ``partial`` (no two
     # iterations write the same element), then the chunks are added up per column.
+    # ``chunks``: a few per thread (numba's get_num_threads here would disable the cache).
     rows = B * R
-    chunks = min(rows, 4 * get_num_threads())
+    chunks = max(1, min(rows, chunks))
     per = (rows + chunks - 1) // chunks
     partial = np.zeros((chunks, B * C))
     psq = np.zeros(chunks)
