@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from cases import CASES
+from cases import CASES, ready
 
 BY_NAME = {}
 for _name, _cls, _ref, _ in CASES:
@@ -61,7 +61,7 @@ def test_random_problems_match_reference(problem):
     rng = np.random.default_rng(seed)
     arrays = [np.asarray(rng.standard_normal(s), dtype) for s in shapes]
     params = [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
-    opt = cls(params, parallel_threshold=threshold, **hyper)
+    opt = ready(cls(params, parallel_threshold=threshold, **hyper))
     ref_arrays = [a.copy() for a in arrays]
     ref = ref_cls(ref_arrays, **hyper)
     for row in mask:

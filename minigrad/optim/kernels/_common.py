@@ -1,6 +1,12 @@
 """What every kernel module shares: numba options, the serial/parallel decorators, inlined
-helpers (NaN-propagating max, torch's lerp, sign). Importing it imports numba and configures
-OpenMP (see :mod:`minigrad.optim._threading`); it compiles nothing."""
+helpers (NaN-propagating max, torch's lerp). Importing it imports numba and configures OpenMP
+(see :mod:`minigrad.optim._threading`); it compiles nothing.
+
+Caution when editing this file: numba's on-disk cache (``cache=True``) checks the timestamp of
+the file that defines a kernel, not of the helpers inlined into it. After changing a helper
+here, delete ``minigrad/optim/kernels/__pycache__`` (or touch the kernel modules), or the
+kernels keep running the old helper (seen here: stale float64 arithmetic in float32 kernels).
+"""
 import numpy as np
 
 from numba import njit
@@ -36,21 +42,11 @@ def nan_max(a, b):
 @inline
 def lerp(start, end, weight):
     """``torch.lerp``'s formula, term for term: ``start + w*(end - start)`` for ``|w| < 0.5``,
-    else ``end - (end - start)*(1 - w)`` (exact at ``w = 1``). ``one = weight - weight + 1`` keeps
-    the constant in the arrays' dtype under ``NUMBA_DISABLE_JIT=1``."""
+    else ``end - (end - start)*(1 - w)`` (exact at ``w = 1``). The 1 is ``|sign(w)|``: a literal
+    would be an int64, and float32 op int64 is float64 in numba (the result would change)."""
     if abs(weight) < 0.5:
         return start + weight * (end - start)
-    return end - (end - start) * (weight - weight + 1 - weight)
-
-
-@inline
-def signum(x):
-    """-1, 0 or +1 in x's dtype (NaN for NaN), as torch.sign."""
-    if x > 0:
-        return x - x + 1
-    if x < 0:
-        return x - x - 1
-    return x - x  # 0 for +-0, NaN for NaN
+    return end - (end - start) * (abs(np.sign(weight)) - weight)
 
 
 # Writing style that keeps the loops vectorizable: a flag that only *chooses a value* is a select
@@ -58,4 +54,5 @@ def signum(x):
 # buffer is hoisted into its own loop. ``maximize`` is a multiplication by ``sign`` = -1 or +1 and
 # AdamW's decay a multiplication by ``decay_factor`` (1 when off): both exact, so bit-identical
 # to the reference's ``-g`` and untouched ``p``. A branch with a store inside the loop stopped LLVM
-# from vectorizing serial Adam (7x slower, measured).
+# from vectorizing serial Adam (7x slower, measured). Never mix a float32 value with an integer
+# literal (``x - x + 1``): numba types the result float64.

@@ -4,7 +4,7 @@ import numpy as np
 
 from numba import prange
 
-from ._common import inline, lerp, nan_max, parallel, serial, signum
+from ._common import inline, lerp, nan_max, parallel, serial
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def radam_parallel(p, g, m, v, hp, l2, rectified):
 def _lion_elem(i, p, g, m, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, decay_factor):
     gi = g[i]
     mi = m[i]
-    p[i] = p[i] * decay_factor - lr * signum(mi * beta1 + one_minus_beta1 * gi)
+    p[i] = p[i] * decay_factor - lr * np.sign(mi * beta1 + one_minus_beta1 * gi)
     m[i] = mi * beta2 + one_minus_beta2 * gi
 
 

@@ -222,15 +222,14 @@ def rmsprop_parallel(p, g, sq, gavg, buf, hp, centered, use_momentum):
 def _rprop_elem(i, p, g, prev, size, etaminus, etaplus, size_min, size_max, sign):
     d = sign * g[i]
     s = d * prev[i]
-    one = s - s + 1
-    factor = etaplus if s > 0 else (etaminus if s < 0 else (one if s == 0 else s))
+    # etaplus / etaplus: a 1 in the arrays' dtype (an integer literal would make it float64)
+    factor = etaplus if s > 0 else (etaminus if s < 0 else (etaplus / etaplus if s == 0 else s))
     st = size[i] * factor
     st = st if st > size_min else size_min  # torch.clamp_(min, max): max first, then min
     st = st if st < size_max else size_max
     size[i] = st
     d = d - d if factor == etaminus else d  # a sign change: skip this coordinate's step
-    direction = one if d > 0 else (-one if d < 0 else d - d)
-    p[i] = p[i] - direction * st
+    p[i] = p[i] - np.sign(d) * st
     prev[i] = d
 
 
