@@ -73,7 +73,7 @@ class Adafactor(Optimizer):
         if eps1 is not None:
             check_range("epsilon value eps[0]", eps1)
         check_range("epsilon value eps[1]", eps2)
-        check_range("d value", group["d"], lo_open=True)
+        check_range("clipping threshold d", group["d"], 1.0)
         check_range("weight_decay value", group["weight_decay"])
 
     def _new_state(self, fb, k, group):
