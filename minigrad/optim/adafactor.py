@@ -33,8 +33,8 @@ class Adafactor(Optimizer):
 
     (``1 - beta2_t`` is ``t^beta2_decay`` in the code: PyTorch's name ``one_minus_beta2_t``.)
 
-    **State is factored for real:** ``row_var`` and ``col_var`` are separate small arrays, not
-    views into a flat buffer of the parameters' size; ``Adafactor.state_nbytes()`` reports it
+    **State is factored for real:** ``row_var``, ``col_var`` (and vectors' ``variance``) are
+    separate arrays, not views into a flat buffer of the whole group's size; ``Adafactor.state_nbytes()`` reports it
     (``benchmarks/bench_optim.py`` prints it against Adam's).
 
     **What is fused.** Per tensor (each has its own statistics): one kernel pass computes the
@@ -82,7 +82,8 @@ class Adafactor(Optimizer):
             return {"step": 0.0,
                     "row_var": np.zeros(shape[:-1] + (1,), fb.dtype),
                     "col_var": np.zeros(shape[:-2] + (1, shape[-1]), fb.dtype)}
-        return {"step": 0.0, "variance": self._state_view(fb, k, "variance")}
+        # Not a view into a flat buffer either: that buffer would span the matrices too.
+        return {"step": 0.0, "variance": np.zeros(shape, fb.dtype)}
 
     _run_key = staticmethod(id)  # each tensor has its own statistics
 
@@ -111,8 +112,8 @@ class Adafactor(Optimizer):
         p, g = fb.values[start:stop], fb.grad[start:stop]
         if "variance" in state:
             hp = self._scalars(dtype, eps1 * eps1, 0.0, 0.0, sign, weight)
-            psq, usq = kernels["adafactor_vector"][which](p, g, fb.buffers["variance"][start:stop],
-                                                          hp)
+            variance = state["variance"].reshape(-1)
+            psq, usq = kernels["adafactor_vector"][which](p, g, variance, hp)
         else:
             row_var, col_var = state["row_var"], state["col_var"]
             R, C = row_var.shape[-2], col_var.shape[-1]
@@ -136,7 +137,7 @@ class Adafactor(Optimizer):
         hp = self._scalars(dtype, eps1 * eps1, 1 - lr * wd if wd != 0 else 1.0, alpha / denom,
                            sign, weight)
         if "variance" in state:
-            kernels["adafactor_vector_apply"][which](p, g, fb.buffers["variance"][start:stop], hp)
+            kernels["adafactor_vector_apply"][which](p, g, variance, hp)
         else:
             kernels["adafactor_factored_apply"][which](p, g, rows, cols, rmean, hp, B, R, C)
 
