@@ -37,6 +37,7 @@ DEFAULT_THRESHOLDS = {
     "adafactor": 131072,
     "muon": 131072,
     "prodigy": 131072,
+    "average": 262144,  # swa_utils.AveragedModel: read two, write one, as SGD
 }
 
 NEVER = float("inf")
