@@ -27,7 +27,7 @@ def test_muon_races_on_a_row_matrix_with_steps_of_constant_length():
     (the iteration lands singular values in about [0.7, 1.2], not exactly at 1)."""
     t = race("quadratic", ["muon:lr=0.01:momentum=0.0"], steps=5)[0]
     steps = np.hypot(*np.diff(t.positions, axis=0).T)
-    np.testing.assert_allclose(steps, steps[0], rtol=1e-6)
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-4)  # float32 iteration
     assert 0.6 * 0.01 < steps[0] < 1.2 * 0.01
 
 
