@@ -38,7 +38,8 @@ Hygiene (each item cost a measured slowdown or a wrong answer in the prototypes)
 * ``np.sqrt`` rather than ``math.sqrt``: identical machine code under Numba, and with
   ``NUMBA_DISABLE_JIT=1`` it keeps float32 scalars float32 (``math.sqrt`` returns a Python float,
   which would round twice and break the bit-exact comparison with the reference).
-* ``cache=True``: the first compile of a parallel kernel costs ~0.7 s; later processes load it.
+* Cached on disk (:func:`.._jit.kernel_jit`, in a per-user folder, never beside these files):
+  the first compile of a parallel kernel costs ~0.7 s; later processes load it.
 
 * ``nogil=True``: other Python threads (a data loader) keep running during a step.
 

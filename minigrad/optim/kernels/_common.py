@@ -2,32 +2,34 @@
 helpers (NaN-propagating max, torch's lerp). Importing it imports numba and configures OpenMP
 (see :mod:`minigrad.optim._threading`); it compiles nothing.
 
-Caution when editing this file: numba's on-disk cache (``cache=True``) checks the timestamp of
-the file that defines a kernel, not of the helpers inlined into it. After changing a helper
-here, delete ``minigrad/optim/kernels/__pycache__`` (or touch the kernel modules), or the
-kernels keep running the old helper (seen here: stale float64 arithmetic in float32 kernels).
+Keep the helpers in this folder: numba's own cache check looks only at the file that defines a
+kernel, not at helpers inlined from other files (seen here: a fixed helper, and the kernels kept
+running the old one from the cache), and :func:`minigrad.optim._jit.kernel_jit` keys the cache
+on every ``.py`` file in the kernel's folder, which covers this one.
 """
 import numpy as np
 
 from numba import njit
 
+from .._jit import kernel_jit
 from .._threading import configure_openmp
 
 # Must run before numba's OpenMP pool is first loaded (the first parallel launch): GNU OpenMP
 # reads its environment only once, when it is loaded. See _threading for the why.
 configure_openmp()
 
-_OPTS = dict(cache=True, error_model="numpy", nogil=True)
+_OPTS = dict(error_model="numpy", nogil=True)
 
 
 def serial(fn):
-    """``@njit`` with the kernels' options (cache, numpy error model, nogil)."""
-    return njit(**_OPTS)(fn)
+    """``@njit`` with the kernels' options (numpy error model, nogil), cached on disk in the
+    per-user folder of :func:`minigrad.optim._jit.kernel_jit`."""
+    return kernel_jit(**_OPTS)(fn)
 
 
 def parallel(fn):
-    """``@njit(parallel=True)`` with the kernels' options."""
-    return njit(parallel=True, **_OPTS)(fn)
+    """``@njit(parallel=True)`` with the kernels' options, cached as :func:`serial`."""
+    return kernel_jit(parallel=True, **_OPTS)(fn)
 
 
 inline = njit(inline="always", error_model="numpy")
