@@ -109,7 +109,7 @@ class Adafactor(Optimizer):
         n = stop - start
         if n == 0:
             return
-        p, g = fb.values[start:stop], fb.grad[start:stop]
+        p, g = fb.span_values(start, stop), fb.grad[start:stop]  # written back by end_span
         if "variance" in state:
             hp = self._scalars(dtype, eps1 * eps1, 0.0, 0.0, sign, weight)
             variance = state["variance"].reshape(-1)

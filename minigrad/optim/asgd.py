@@ -54,7 +54,7 @@ class ASGD(Optimizer):
         eta, mu = state["eta"], state["mu"]
         hp = self._scalars(fb.dtype, eta, 1 - group["lambd"] * eta, mu, group["weight_decay"],
                            -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["ax"][start:stop], hp,
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["ax"][start:stop], hp,
                mu != 1)
 
     def _advance(self, states, fb, k0, group):

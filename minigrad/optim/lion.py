@@ -60,7 +60,8 @@ class Lion(Optimizer):
             wd = wd / self._init_lr
         beta1, beta2 = group["betas"]
         hp = self._scalars(fb.dtype, lr, beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr * wd)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop], hp)
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
+               hp)
 
     def _advance(self, states, fb, k0, group):
         pass  # no step count

@@ -107,7 +107,7 @@ class Muon(Optimizer):
         lr = group["lr"]
         hp = self._scalars(fb.dtype, 1 - lr * group["weight_decay"],
                            _adjust_lr(lr, group["adjust_lr_fn"], rows, cols))
-        kernels["muon_apply"][which](fb.values[start:stop], x, hp, transposed)
+        kernels["muon_apply"][which](fb.span_values(start, stop), x, hp, transposed)
 
     def _advance(self, states, fb, k0, group):
         pass  # no step count

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._storage import bump
 from ._threading import status as _threading_status
 from ._threading import warn_once_before_parallel_launch
 from .optimizer import Optimizer, _kernels, check_betas, check_range, empty_buffer
@@ -88,10 +89,11 @@ class Prodigy(Optimizer):
         if slice_p == 1:
             state["s"] = self._state_view(fb, k, "s").reshape(-1)
             state["p0"] = self._state_view(fb, k, "p0").reshape(-1)
-            state["p0"][...] = fb.values[start:stop]
+            state["p0"][...] = fb.span_values(start, stop)
         else:
-            state["p0"] = fb.values[start:stop][::slice_p].copy()
+            state["p0"] = fb.span_values(start, stop)[::slice_p].copy()
             state["s"] = np.zeros_like(state["p0"])
+        fb.end_span()
         return state
 
     _run_key = staticmethod(lambda state: 0)
@@ -140,15 +142,17 @@ class Prodigy(Optimizer):
             sliced = int(group["slice_p"]) != 1
             kernel = self._pick(serial, parallel, stop - start)
             empty = empty_buffer(fb.dtype)
+            values = fb.span_values(start, stop)
             num, den = kernel(
-                fb.values[start:stop], fb.grad[start:stop],
+                values, fb.grad[start:stop],
                 empty if sliced else fb.buffers["p0"][start:stop],
                 fb.buffers["exp_avg"][start:stop] if beta1 > 0 else empty,
                 fb.buffers["exp_avg_sq"][start:stop],
                 empty if sliced else fb.buffers["s"][start:stop], hp, l2, beta1 > 0,
                 not sliced)
             if sliced:
-                num, den = self._sliced_sums(group, fb, k0, k1, beta3, s_coef, start)
+                num, den = self._sliced_sums(group, fb, k0, k1, beta3, s_coef, values, start)
+            fb.end_span()
             delta_numerator += (d / d0) * dlr * num
             d_denom += den
         if d_denom == 0:
@@ -173,13 +177,14 @@ class Prodigy(Optimizer):
                                step, decay)
             start, stop = fb.span(k0, k1)
             kernel = self._pick(serial, parallel, stop - start)
-            kernel(fb.values[start:stop], fb.grad[start:stop],
+            kernel(fb.span_values(start, stop), fb.grad[start:stop],
                    fb.buffers["exp_avg"][start:stop] if beta1 > 0 else empty_buffer(fb.dtype),
                    fb.buffers["exp_avg_sq"][start:stop], hp,
                    decay != 0 and not group["decouple"], beta1 > 0)
+            fb.end_span()
             for p in fb.params[k0:k1]:
                 self.state[p]["step"] += 1
-                p._version += 1
+                bump(p)
         for group in self.param_groups:
             group["k"] += 1
         return loss
@@ -191,18 +196,19 @@ class Prodigy(Optimizer):
             return parallel
         return serial
 
-    def _sliced_sums(self, group, fb, k0, k1, beta3, s_coef, start):
+    def _sliced_sums(self, group, fb, k0, k1, beta3, s_coef, values, start):
         # slice_p > 1: s and p0 hold every slice_p-th element of each tensor (numpy).
+        # ``values``: the run's parameter values, elements ``start:...``.
         slice_p = int(group["slice_p"])
         num = den = 0.0
         for kk in range(k0, k1):
             state = self.state[fb.params[kk]]
             a, b = fb.span(kk, kk + 1)
             g = fb.grad[a:b][::slice_p]
+            p = values[a - start:b - start][::slice_p]
             if group["weight_decay"] != 0 and not group["decouple"]:
-                g = g + group["weight_decay"] * fb.values[a:b][::slice_p]
-            num += float(np.dot(g.astype(np.float64),
-                                (state["p0"] - fb.values[a:b][::slice_p]).astype(np.float64)))
+                g = g + group["weight_decay"] * p
+            num += float(np.dot(g.astype(np.float64), (state["p0"] - p).astype(np.float64)))
             state["s"][...] = state["s"] * beta3 + s_coef * g
             den += float(np.abs(state["s"]).astype(np.float64).sum())
         return num, den

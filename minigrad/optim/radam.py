@@ -64,6 +64,6 @@ class RAdam(Optimizer):
                            bias_correction2 ** 0.5, group["eps"], rect, wd,
                            1 - lr * wd if decoupled and wd != 0 else 1.0,
                            -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_avg_sq"][start:stop], hp, (wd != 0 and not decoupled),
                rectified)

@@ -58,5 +58,5 @@ class Rprop(Optimizer):
         lo, hi = group["step_sizes"]
         hp = self._scalars(fb.dtype, etaminus, etaplus, lo, hi,
                            -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["prev"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["prev"][start:stop],
                fb.buffers["step_size"][start:stop], hp)

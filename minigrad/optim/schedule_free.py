@@ -1,6 +1,7 @@
 """Schedule-free SGD and AdamW (Defazio et al. 2024): no learning-rate schedule to choose."""
 import numpy as np
 
+from .._storage import bump
 from .optimizer import Optimizer, _kernels, check_betas, check_range, empty_buffer
 
 
@@ -48,9 +49,10 @@ class _ScheduleFree(Optimizer):
                         continue
                     start, stop = fb.span(k, k + 1)
                     kernel = parallel if stop - start >= self._threshold else serial
-                    kernel(fb.values[start:stop], fb.buffers["z"][start:stop],
+                    kernel(fb.span_values(start, stop), fb.buffers["z"][start:stop],
                            np.array([weight], fb.dtype))
-                    p._version += 1
+                    fb.end_span()
+                    bump(p)
             group["train_mode"] = to_train
 
     # ----- the step -------------------------------------------------------------------------
@@ -82,7 +84,8 @@ class _ScheduleFree(Optimizer):
     def _new_state(self, fb, k, group):
         state = {"z": self._state_view(fb, k, "z")}
         start, stop = fb.span(k, k + 1)
-        state["z"].reshape(-1)[...] = fb.values[start:stop]  # z starts at the weights
+        state["z"].reshape(-1)[...] = fb.span_values(start, stop)  # z starts at the weights
+        fb.end_span()
         if self._adaptive:
             state["exp_avg_sq"] = self._state_view(fb, k, "exp_avg_sq")
         return state
@@ -97,7 +100,7 @@ class _ScheduleFree(Optimizer):
                            group["weight_decay"], beta2, 1 - beta2, 1 - beta2 ** t,
                            group.get("eps", 0.0))
         v = fb.buffers["exp_avg_sq"][start:stop] if self._adaptive else empty_buffer(fb.dtype)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["z"][start:stop], v, hp,
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["z"][start:stop], v, hp,
                self._adaptive)
 
     def _advance(self, states, fb, k0, group):

@@ -39,6 +39,7 @@ import numpy as np
 from ..nn.module import Module
 from ..tensor import Tensor
 from ._config import resolve_threshold
+from ._flat import movable
 from .lr_scheduler import LRScheduler
 from .lr_scheduler._base import _per_group
 from .optimizer import _kernels
@@ -126,13 +127,20 @@ class _FlatGroup:
             t._data = view
             self.views.append(view)
         self.scratch = None
+        self._foreign = []
 
     def sync(self):
-        # Re-adopt an array the user bound to a tensor (p.data = ...).
-        for t, view in zip(self.tensors, self.views):
-            if t._data is not view:
-                np.copyto(view, t._data, casting="same_kind")
-                t._data = view
+        """Before the kernel: a tensor the user rebound (``p.data = ...``) keeps its new array
+        (PyTorch's sharing); its values go through the buffer and come back in
+        :meth:`write_back`."""
+        self._foreign = [(t._data, view) for t, view in zip(self.tensors, self.views)
+                         if t._data is not view]
+        for a, view in self._foreign:
+            np.copyto(view, a, casting="same_kind")
+
+    def write_back(self):
+        for a, view in self._foreign:
+            np.copyto(a, view, casting="same_kind")
 
     def current(self, arrays):
         """The model's values as one flat array: a view when they lie back to back in one
@@ -196,8 +204,14 @@ class AveragedModel(Module):
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
         self.use_buffers = use_buffers
-        self._flat = None
         self._threshold = resolve_threshold("average")
+        # The copy is fresh: its arrays can move into flat buffers unobserved (those that
+        # share memory, e.g. tied weights, stay where they are and are averaged one by one).
+        by_dtype = {}
+        for t in self._averaged():
+            if t._data.dtype.kind == "f" and movable(t):
+                by_dtype.setdefault(t._data.dtype, []).append(t)
+        self._flat = {dt: _FlatGroup(ts, dt) for dt, ts in by_dtype.items()}
 
     def forward(self, *args, **kwargs):
         return self.module(*args, **kwargs)
@@ -212,15 +226,6 @@ class AveragedModel(Module):
         if use_buffers:
             return list(itertools.chain(model.parameters(), model.buffers()))
         return list(model.parameters())
-
-    def _flat_groups(self, mine):
-        if self._flat is None:
-            by_dtype = {}
-            for t in mine:
-                if t._data.dtype.kind == "f":
-                    by_dtype.setdefault(t._data.dtype, []).append(t)
-            self._flat = {dt: _FlatGroup(ts, dt) for dt, ts in by_dtype.items()}
-        return self._flat
 
     def update_parameters(self, model):
         """Average ``model``'s current parameters (and buffers) into this copy."""
@@ -260,19 +265,21 @@ class AveragedModel(Module):
         kernels = _kernels().KERNELS["average"]
         lerp = rule is not None
         coef = rule[1](n) if lerp else n + 1
-        flat = self._flat_groups(mine)
         current = {id(a): b for a, b in zip(mine, theirs)}
-        for dtype, group in flat.items():
+        flat = set()
+        for dtype, group in self._flat.items():
             group.sync()
             cur = group.current([current[id(t)]._data for t in group.tensors])
             kernel = kernels[1] if group.values.size >= self._threshold else kernels[0]
             kernel(group.values, cur, np.array([coef], dtype), lerp)
-        ints = [(a, b) for a, b in zip(mine, theirs) if a._data.dtype.kind != "f"]
-        if ints and lerp:  # integer buffers (num_batches_tracked): the function's own rule
-            self.multi_avg_fn([Tensor._wrap(a._data) for a, _ in ints],
-                              [Tensor._wrap(b._data) for _, b in ints],
+            group.write_back()
+            flat.update(id(t) for t in group.tensors)
+        rest = [(a, b) for a, b in zip(mine, theirs) if id(a) not in flat]
+        if lerp and rest:  # the function's own rule (integers: num_batches_tracked)
+            self.multi_avg_fn([Tensor._wrap(a._data) for a, _ in rest],
+                              [Tensor._wrap(b._data) for _, b in rest],
                               Tensor._wrap(np.asarray(n)))
-        for a, b in ints if not lerp else ():  # PyTorch's default, truncated as copy_ does
+        for a, b in rest if not lerp else ():  # PyTorch's default (integers truncated)
             np.copyto(a._data, a._data + (b._data - a._data) / (n + 1), casting="unsafe")
 
 
