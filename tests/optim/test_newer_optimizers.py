@@ -334,3 +334,36 @@ def test_kernels_compile_once_per_dtype():
     assert after == before
     for name in ("radam", "rprop", "asgd", "lion", "schedule_free", "prodigy_apply"):
         assert after[name] == (2, 2), name
+
+
+PINNED = [(optim.RAdam, {}), (optim.Rprop, {}), (optim.ASGD, {}), (optim.Adafactor, {}),
+          (optim.Muon, dict(lr=0.05)), (optim.Lion, dict(lr=0.01)),
+          (optim.AdamWScheduleFree, {}), (optim.SGDScheduleFree, dict(lr=0.1)),
+          (optim.Prodigy, {}), (optim.Prodigy, dict(slice_p=2))]
+
+
+@pytest.mark.parametrize("cls,hyper", PINNED, ids=[f"{c.__name__}-{i}" for i, (c, _) in
+                                                   enumerate(PINNED)])
+def test_parameter_shared_with_numpy_is_updated_in_place(cls, hyper):
+    """A parameter whose memory someone else holds stays in it (pinned, a kernel call of its
+    own): the holder sees every update, and the numbers equal an unpinned run's."""
+    rng = np.random.default_rng(0)
+    shapes = [(4, 3), (3, 5)]
+    start = [rng.standard_normal(s) for s in shapes]
+    runs = []
+    for pin in (False, True):
+        params = [minigrad.tensor(a.copy(), requires_grad=True) for a in start]
+        held = params[1].detach().numpy() if pin else None  # shares params[1]'s memory
+        opt = cls(params, **hyper)
+        if hasattr(opt, "train"):
+            opt.train()
+        for t in range(5):
+            for k, p in enumerate(params):
+                p.grad = minigrad.tensor(np.cos(p.detach().numpy() * (t + k + 1)))
+            opt.step()
+        if pin:
+            assert np.shares_memory(held, params[1]._data)
+            np.testing.assert_array_equal(held, params[1].detach().numpy())
+        runs.append([p.detach().numpy().copy() for p in params])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
