@@ -2,7 +2,8 @@
 names and semantics.
 
 ``functional`` (``import minigrad.nn.functional as F``) holds the functional forms,
-``init`` the initialisers, ``utils`` gradient clipping.
+``init`` the initialisers, ``utils`` gradient clipping and sequence padding/packing
+(``utils.rnn``).
 """
 from . import functional, init
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
@@ -17,15 +18,9 @@ from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
-
-import importlib.util as _ilu
-
-# Gradient clipping lives in nn/utils, written alongside the optimizers; import it when
-# present so that a checkout without it still imports.
-if _ilu.find_spec(f"{__name__}.utils") is not None:
-    from . import utils
-del _ilu
+from . import utils
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
@@ -33,5 +28,6 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "ReLU", "LeakyReLU", "Tanh",
     "Sigmoid", "GELU", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss",
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "functional",
-    "init", "utils",
+    "init", "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
+    "GRUCell",
 ]

@@ -1,0 +1,235 @@
+"""numpy kernels of one recurrent layer in one direction: the forward over all time steps
+(saving what backpropagation through time needs) and its backward.
+
+Conventions shared by every kernel (arrays only, no graph):
+
+* ``gx`` is the input projection of every step, ``x_t W_ih^T + b_ih`` (with the parts of
+  ``b_hh`` that simply add folded in), computed by the caller in one matmul. It and every
+  per-step array are indexed ``[t, batch]`` (time-major views, whatever the memory layout).
+* Gate order is PyTorch's: LSTM ``i, f, g, o``; GRU ``r, z, n`` with the reset gate applied
+  to ``W_hn h + b_hn``.
+* ``batch_sizes`` (packed sequences) gives the number of active rows at each time step,
+  non-increasing: sequences are sorted longest first, so the active rows are a prefix. An
+  inactive row keeps its state; its output stays zero. In reverse direction a sequence
+  starts at its own last step, with the initial state, which this gives for free.
+* ``Run`` holds the saved arrays; ``backward`` fills ``dgx`` (gradient of the projection,
+  i.e. of the gate pre-activations from the input side) and ``dgh`` (from the hidden
+  side; the same array except for GRU's ``n`` gate), and returns the gradients of the
+  initial states. The caller turns ``dgx``/``dgh`` into weight and input gradients with
+  one matmul each.
+"""
+import numpy as np
+
+
+def sigmoid_(a):
+    """Logistic sigmoid in place, as ``0.5 tanh(a / 2) + 0.5``: no overflow, no temporary."""
+    np.multiply(a, 0.5, out=a)
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+class Run:
+    """The saved state of one layer-direction forward, for its backward."""
+
+    def __init__(self, mode, weights, reverse, batch_sizes, T, B):
+        self.mode = mode
+        self.w = weights
+        self.reverse = reverse
+        self.batch_sizes = batch_sizes
+        self.T, self.B = T, B
+
+    def steps(self):
+        return range(self.T - 1, -1, -1) if self.reverse else range(self.T)
+
+    def rows(self, t):
+        return self.B if self.batch_sizes is None else int(self.batch_sizes[t])
+
+
+def forward(run, gx, h0, c0, out, hprev, cprev, proj_in):
+    """Run one direction. ``out`` (T, B, H_out) receives each step's output; ``hprev`` /
+    ``cprev`` (T, B, ...) receive the state before each step and ``proj_in`` the
+    unprojected LSTM output (None when not saving for backward). Returns the final
+    states ``(h, c)`` (``c`` None except for LSTM)."""
+    h = h0.copy()
+    c = c0.copy() if c0 is not None else None
+    saving = hprev is not None
+    if run.mode == "LSTM":
+        _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in)
+    elif run.mode == "GRU":
+        _gru_forward(run, gx, h, out, hprev, saving)
+    else:
+        _rnn_forward(run, gx, h, out, hprev, saving)
+    return h, c
+
+
+def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
+    w_hh_t = run.w.w_hh.T
+    w_hr_t = None if run.w.w_hr is None else run.w.w_hr.T
+    T, B, G = gx.shape
+    H = G // 4
+    run.acts = acts = np.empty((T, B, G), dtype=gx.dtype)
+    run.tanh_c = tanh_c = np.empty((T, B, H), dtype=gx.dtype)
+    for t in run.steps():
+        b = run.rows(t)
+        if hprev is not None:
+            hprev[t] = h
+            cprev[t] = c
+        hp, cp = h[:b], c[:b]
+        a = acts[t, :b]
+        np.matmul(hp, w_hh_t, out=a)
+        a += gx[t, :b]
+        sigmoid_(a[:, :2 * H])
+        np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+        sigmoid_(a[:, 3 * H:])
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        cp *= f
+        cp += i * g
+        tc = tanh_c[t, :b]
+        np.tanh(cp, out=tc)
+        m = o * tc
+        if w_hr_t is not None:
+            if proj_in is not None:
+                proj_in[t, :b] = m
+            m = m @ w_hr_t
+        hp[...] = m
+        out[t, :b] = m
+
+
+def _gru_forward(run, gx, h, out, hprev, saving):
+    w_hh_t = run.w.w_hh.T
+    b_hn = None if run.w.b_hh is None else run.w.b_hh[2 * (run.w.b_hh.shape[0] // 3):]
+    T, B, G = gx.shape
+    H = G // 3
+    run.acts = acts = np.empty((T, B, G), dtype=gx.dtype)  # r, z, n
+    run.hn = hn_all = np.empty((T, B, H), dtype=gx.dtype) if saving else None  # W_hn h + b_hn
+    for t in run.steps():
+        b = run.rows(t)
+        if saving:
+            hprev[t] = h
+        hp = h[:b]
+        gh = hp @ w_hh_t
+        hn = gh[:, 2 * H:]
+        if b_hn is not None:
+            hn += b_hn
+        a = acts[t, :b]
+        np.add(gx[t, :b, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
+        sigmoid_(a[:, :2 * H])
+        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+        np.multiply(r, hn, out=n)
+        n += gx[t, :b, 2 * H:]
+        np.tanh(n, out=n)
+        if saving:
+            hn_all[t, :b] = hn
+        hp -= n
+        hp *= z
+        hp += n          # h' = n + z (h - n) = (1 - z) n + z h
+        out[t, :b] = hp
+
+
+def _rnn_forward(run, gx, h, out, hprev, saving):
+    w_hh_t = run.w.w_hh.T
+    T, B, H = gx.shape
+    run.acts = acts = np.empty((T, B, H), dtype=gx.dtype)  # the new hidden states
+    relu = run.mode == "RNN_RELU"
+    for t in run.steps():
+        b = run.rows(t)
+        if saving:
+            hprev[t] = h
+        a = acts[t, :b]
+        np.matmul(h[:b], w_hh_t, out=a)
+        a += gx[t, :b]
+        if relu:
+            np.maximum(a, 0, out=a)
+        else:
+            np.tanh(a, out=a)
+        h[:b] = a
+        out[t, :b] = a
+
+
+def backward(run, g_out, g_h, g_c, dgx, dgh, hprev, cprev, dproj):
+    """Backpropagation through time of one direction. ``g_out`` (T, B, H_out) or None is
+    the gradient of the outputs, ``g_h`` / ``g_c`` of the final states (or None). Writes
+    the gate gradients into ``dgx`` / ``dgh`` (zero-filled when sequences are packed) and,
+    with a projection, each step's output gradient into ``dproj``. Returns the gradients
+    of the initial states ``(dh0, dc0)``."""
+    dt = dgx.dtype
+    dh = np.zeros((run.B, hprev.shape[2]), dt) if g_h is None else np.array(g_h, dt)
+    if run.mode == "LSTM":
+        H = dgx.shape[2] // 4
+        dc = np.zeros((run.B, H), dt) if g_c is None else np.array(g_c, dt)
+        _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj)
+        return dh, dc
+    if run.mode == "GRU":
+        _gru_backward(run, g_out, dh, dgx, dgh, hprev)
+    else:
+        _rnn_backward(run, g_out, dh, dgx)
+    return dh, None
+
+
+def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
+    w_hh, w_hr = run.w.w_hh, run.w.w_hr
+    H = dgx.shape[2] // 4
+    for t in reversed(run.steps()):
+        b = run.rows(t)
+        dhb, dcb = dh[:b], dc[:b]
+        if g_out is not None:
+            dhb += g_out[t, :b]
+        if w_hr is not None:
+            dproj[t, :b] = dhb
+            dm = dhb @ w_hr
+        else:
+            dm = dhb
+        a = run.acts[t, :b]
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        tc = run.tanh_c[t, :b]
+        d = dgx[t, :b]
+        do = dm * tc
+        do *= o * (1 - o)
+        d[:, 3 * H:] = do
+        dcb += dm * o * (1 - tc * tc)
+        d[:, :H] = dcb * g * i * (1 - i)
+        d[:, H:2 * H] = dcb * cprev[t, :b] * f * (1 - f)
+        d[:, 2 * H:3 * H] = dcb * i * (1 - g * g)
+        dcb *= f
+        np.matmul(d, w_hh, out=dhb)
+
+
+def _gru_backward(run, g_out, dh, dgx, dgh, hprev):
+    w_hh = run.w.w_hh
+    H = dgx.shape[2] // 3
+    for t in reversed(run.steps()):
+        b = run.rows(t)
+        dhb = dh[:b]
+        if g_out is not None:
+            dhb += g_out[t, :b]
+        a = run.acts[t, :b]
+        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+        d = dgx[t, :b]
+        dn = dhb * (1 - z)
+        dn *= 1 - n * n
+        d[:, 2 * H:] = dn
+        d[:, :H] = dn * run.hn[t, :b] * r * (1 - r)
+        d[:, H:2 * H] = dhb * (hprev[t, :b] - n) * z * (1 - z)
+        e = dgh[t, :b]
+        e[:, :2 * H] = d[:, :2 * H]
+        np.multiply(dn, r, out=e[:, 2 * H:])
+        dhb *= z
+        dhb += e @ w_hh
+
+
+def _rnn_backward(run, g_out, dh, dgx):
+    w_hh = run.w.w_hh
+    relu = run.mode == "RNN_RELU"
+    for t in reversed(run.steps()):
+        b = run.rows(t)
+        dhb = dh[:b]
+        if g_out is not None:
+            dhb += g_out[t, :b]
+        h = run.acts[t, :b]
+        d = dgx[t, :b]
+        if relu:
+            np.multiply(dhb, h > 0, out=d)
+        else:
+            np.multiply(dhb, 1 - h * h, out=d)
+        np.matmul(d, w_hh, out=dhb)
