@@ -54,7 +54,7 @@ class _Layout:
 def _projection(mode, x2, w):
     """``x W_ih^T + b_ih`` for every step at once, with ``b_hh`` folded in where it only
     adds (all of it, except GRU's ``b_hn``, which the reset gate multiplies)."""
-    gx = x2 @ w.w_ih.T
+    gx = np.dot(x2, w.w_ih.T)
     if w.b_ih is not None:
         gx += w.b_ih
     if w.b_hh is not None:
@@ -138,11 +138,12 @@ def _stack_backward(cfg, W, masks, saved, g_out, g_hn, g_cn, need_input):
             dgx2, dgh2 = dgx.reshape(-1, G), dgh.reshape(-1, G)
             db_ih = dgx2.sum(axis=0) if w.b_ih is not None else None
             db_hh = None if w.b_hh is None else db_ih if dgh is dgx else dgh2.sum(axis=0)
-            dw_hr = None if dproj is None else dproj.reshape(-1, h_out).T @ proj_in.reshape(
-                -1, proj_in.shape[-1])
-            dW[k] = Weights(dgx2.T @ x2, dgh2.T @ hprev.reshape(-1, h_out), db_ih, db_hh, dw_hr)
+            dw_hr = None if dproj is None else np.dot(dproj.reshape(-1, h_out).T,
+                                                      proj_in.reshape(-1, proj_in.shape[-1]))
+            dW[k] = Weights(np.dot(dgx2.T, x2), np.dot(dgh2.T, hprev.reshape(-1, h_out)), db_ih,
+                            db_hh, dw_hr)
             if layer > 0 or need_input:
-                part = dgx2 @ w.w_ih
+                part = np.dot(dgx2, w.w_ih)
                 d_in = part if d_in is None else d_in + part
         if layer > 0:
             g = d_in.reshape(inp.shape)
