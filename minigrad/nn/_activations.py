@@ -16,7 +16,7 @@ from .. import grad_mode
 from ..ops.elementwise import _sigmoid_array, sigmoid
 from ..ops.reduction import softmax
 from ..ops.shape import cat
-from ..tensor import Tensor, make
+from ..tensor import SAVES_INPUTS, Tensor, make
 from . import _pointwise as P
 from ._checks import _float_tensor, _tensor
 
@@ -208,7 +208,7 @@ def prelu(input, weight):
     axes = tuple(i for i, s in enumerate(shape) if s == 1) if n > 1 else None
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             gd = g._data
             gx = Tensor._wrap(np.where(pos, gd, gd * w).astype(x.dtype, copy=False))
             gw = np.sum(np.where(pos, 0, gd * x), axis=axes)
@@ -220,7 +220,7 @@ def prelu(input, weight):
         return gx, gw.reshape(weight.shape)
 
     return make(np.where(pos, x, w * x).astype(x.dtype, copy=False), (input, weight), backward,
-                "Prelu")
+                "Prelu", SAVES_INPUTS)
 
 
 def glu(input, dim=-1):
@@ -239,14 +239,14 @@ def glu(input, dim=-1):
     s = _sigmoid_array(b)
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             gd = g._data
             return (Tensor._wrap(np.concatenate([gd * s, gd * a * s * (1 - s)], axis=d)),)
         at, bt = input.chunk(2, dim=d)
         st = sigmoid(bt)
         return (cat([g * st, g * at * st * (1 - st)], dim=d),)
 
-    return make(a * s, (input,), backward, "Glu")
+    return make(a * s, (input,), backward, "Glu", SAVES_INPUTS)
 
 
 def _implicit_dim(fn, ndim):

@@ -54,7 +54,7 @@ def vector_norm(input, p, dim, keepdim=False):
 
     def backward(g, out):
         gk = g if keepdim else g.unsqueeze(d)
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             return (Tensor._wrap((gk._data * scale_array()).astype(x.dtype, copy=False)),)
         if p in (1, math.inf):
             return (gk * Tensor._wrap(scale_array()),)  # piecewise constant

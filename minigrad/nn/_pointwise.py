@@ -12,7 +12,7 @@ import numpy as np
 from .. import grad_mode
 from ..ops.arithmetic import where
 from ..ops.elementwise import _sigmoid_array, exp, sigmoid, softplus, tanh
-from ..tensor import Tensor, make
+from ..tensor import SAVES_INPUTS, Tensor, make
 
 
 def softplus_array(x):
@@ -41,11 +41,11 @@ def unary(input, value, derivative, name):
     x = input._data
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             return (Tensor._wrap((g._data * derivative(ARRAY, x, x)).astype(x.dtype, copy=False)),)
         return (g * derivative(TENSOR, input, x),)
 
-    return make(np.asarray(value, dtype=x.dtype), (input,), backward, name)
+    return make(np.asarray(value, dtype=x.dtype), (input,), backward, name, SAVES_INPUTS)
 
 
 def _reduced(per, reduction, dtype):
@@ -66,11 +66,11 @@ def difference_loss(input, target, reduction, value, derivative, name):
     scale = 1.0 / d.size if reduction == "mean" and d.size else 1.0
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             gd = (g._data * scale * derivative(ARRAY, d, d)).astype(dtype, copy=False)
             return (Tensor._wrap(gd) if input.requires_grad else None,
                     Tensor._wrap(-gd.astype(target.dtype)) if target.requires_grad else None)
         gd = (g * scale) * derivative(TENSOR, input - target, d)
         return (gd if input.requires_grad else None, -gd if target.requires_grad else None)
 
-    return make(data, (input, target), backward, name)
+    return make(data, (input, target), backward, name, SAVES_INPUTS)

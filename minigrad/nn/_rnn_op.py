@@ -21,7 +21,7 @@ from ..autograd.function import _NO_DATA, _OutputGrads
 from ..ops.elementwise import relu, sigmoid, tanh
 from ..ops.linalg import linear
 from ..ops.shape import cat, stack
-from ..tensor import Tensor, make
+from ..tensor import SAVES_INPUTS, SAVES_NOTHING, Tensor, make
 from . import _rnn_kernels as K
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -214,7 +214,7 @@ def _composite_stack(cfg, x, hx, cx, W, masks, batch_sizes):
 def _alias(t):
     """An identity node: differentiating with respect to it gives the partial derivative
     through the composite only, not through ``t``'s own history."""
-    return make(t._data, (t,), lambda g, out: (g,), "Alias")
+    return make(t._data, (t,), lambda g, out: (g,), "Alias", SAVES_NOTHING)
 
 
 def _composite_grads(composite, parents, grads_out):
@@ -241,19 +241,19 @@ def _node(arrays, parents, numpy_backward, composite, name):
     one hidden node through routing nodes (the engine's nodes have one output each)."""
     if len(arrays) == 1:
         def backward(g, out):
-            if not grad_mode._enabled:
+            if not grad_mode.enabled():
                 return _wrap_arrays(parents, numpy_backward((g._data,)))
             return _composite_grads(composite, parents, (g,))
 
-        return (make(arrays[0], parents, backward, name),)
+        return (make(arrays[0], parents, backward, name, SAVES_INPUTS),)
 
     def hub_backward(g, hub):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             return _wrap_arrays(parents, numpy_backward(
                 [None if part is None else part._data for part in g.parts]))
         return _composite_grads(composite, parents, g.parts)
 
-    hub = make(_NO_DATA, parents, hub_backward, name)
+    hub = make(_NO_DATA, parents, hub_backward, name, SAVES_INPUTS)
     n = len(arrays)
 
     def route(i):
@@ -263,7 +263,7 @@ def _node(arrays, parents, numpy_backward, composite, name):
             return (_OutputGrads(tuple(parts)),)
         return backward
 
-    return tuple(None if a is None else make(a, (hub,), route(i), name)
+    return tuple(None if a is None else make(a, (hub,), route(i), name, SAVES_NOTHING)
                  for i, a in enumerate(arrays))
 
 
@@ -289,7 +289,7 @@ def rnn(cfg, input, hx, cx, weights, dropout=0.0, training=False, batch_sizes=No
     flat = [t for w in weights for t in w if t is not None]
     states = [s for s in (hx, cx) if s is not None]
     parents = (input, *states, *flat)
-    recording = grad_mode._enabled and any(p.requires_grad for p in parents)
+    recording = grad_mode.enabled() and any(p.requires_grad for p in parents)
     h_out = W[0].w_hh.shape[1]
     p = float(dropout) if training and cfg.num_layers > 1 else 0.0
     masks = _dropout_masks(cfg, input._data, h_out, p) if p > 0 else None
@@ -333,7 +333,7 @@ def cell(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
     weights = [t for t in (w_ih, w_hh, b_ih, b_hh) if t is not None]
     states = [s for s in (hx, cx) if s is not None]
     parents = (input, *states, *weights)
-    recording = grad_mode._enabled and any(p.requires_grad for p in parents)
+    recording = grad_mode.enabled() and any(p.requires_grad for p in parents)
 
     def unsqueezed(t):
         return None if t is None else t._data[None]

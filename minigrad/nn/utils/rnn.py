@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ...tensor import Tensor, make
+from ...tensor import SAVES_NOTHING, Tensor, make
 
 __all__ = ["PackedSequence", "pad_sequence", "pack_padded_sequence", "pad_packed_sequence",
            "pack_sequence", "unpack_sequence", "unpad_sequence", "invert_permutation"]
@@ -100,7 +100,7 @@ def _unpack_rows(data, batch_sizes, padding_value=0.0):
     t, b = _positions(sizes, B)
     padded = np.full((T, B) + data.shape[1:], padding_value, dtype=data.dtype)
     padded[t, b] = data._data
-    return make(padded, (data,), lambda g, out: (g[t, b],), "PadPacked")
+    return make(padded, (data,), lambda g, out: (g[t, b],), "PadPacked", SAVES_NOTHING)
 
 
 # ----- the public functions ------------------------------------------------------------------
@@ -225,7 +225,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         return tuple(g[i, span] if s.requires_grad else None
                      for i, (s, span) in enumerate(zip(sequences, spans)))
 
-    out = make(padded, tuple(sequences), backward, "PadSequence")
+    out = make(padded, tuple(sequences), backward, "PadSequence", SAVES_NOTHING)
     return out if batch_first else out.transpose(0, 1)
 
 
