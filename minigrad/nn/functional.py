@@ -24,12 +24,10 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
-from . import _activations, _classification_losses, _distance, _embedding_losses
-from . import _regression_losses
-from . import _conv_op, _embedding_op, _norm_op, _pool_op
+from . import (_activations, _classification_losses, _conv_op, _embedding_losses,
+               _embedding_op, _norm_op, _pool_op, _regression_losses)
 from ._activations import *  # noqa: F401,F403  (re-exported: F.silu, ...)
-from ._checks import (_as_target, _check_reduction, _float_tensor, _reduce,  # noqa: F401
-                      _same_shape, _tensor)
+from ._checks import _float_tensor, _tensor
 from ._classification_losses import *  # noqa: F401,F403
 from ._distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from ._embedding_losses import *  # noqa: F401,F403
@@ -45,51 +43,6 @@ __all__ = [
 
 
 # ----- argument checks -----------------------------------------------------------------
-def _tensor(x, fn, name):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: {name} must be a Tensor, got {type(x).__name__}")
-    return x
-
-
-def _float_tensor(x, fn, name):
-    _tensor(x, fn, name)
-    if x.dtype.kind != "f":
-        raise TypeError(f"{fn}: {name} must be a floating-point tensor, got dtype {x.dtype}")
-    return x
-
-
-def _as_target(target, fn, like=None):
-    """Targets may be Tensors, numpy arrays or lists (they are constants); float arrays
-    take the input's float dtype so a float32 model keeps float32 losses."""
-    if isinstance(target, Tensor):
-        return target
-    arr = np.asarray(target)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{fn}: target must be numeric, got dtype {arr.dtype}")
-    if arr.dtype.kind == "f" and like is not None and like.dtype.kind == "f":
-        arr = arr.astype(like.dtype, copy=False)
-    return Tensor._wrap(arr)
-
-
-def _check_reduction(reduction, fn):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _same_shape(input, target, fn):
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}: target shape {tuple(target.shape)} must equal input shape "
-                         f"{tuple(input.shape)} (no implicit broadcasting)")
-
-
 def _pair(value, fn, name, minimum):
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (int(value), int(value))
