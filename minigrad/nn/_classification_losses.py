@@ -40,6 +40,16 @@ def _class_target(input, target, fn, ignore_index):
     return cdim
 
 
+def _class_args(input, target, size_average, reduce, reduction, fn):
+    """The checks shared by the losses of class scores: returns (target, reduction)."""
+    _float_tensor(input, fn, "input")
+    target = _as_target(target, fn, input)
+    reduction = _legacy_reduction(size_average, reduce, reduction, fn)
+    if input.ndim == 0:
+        raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
+    return target, reduction
+
+
 def _class_weight(weight, n_classes, fn, like):
     weight = _as_target(weight, fn, like)
     if weight.shape != (n_classes,):
@@ -96,11 +106,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     class and ``'mean'`` divides by the sum of those weights, as PyTorch does.
     """
     fn = "cross_entropy"
-    _float_tensor(input, fn, "input")
-    target = _as_target(target, fn, input)
-    reduction = _legacy_reduction(size_average, reduce, reduction, fn)
-    if input.ndim == 0:
-        raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
+    target, reduction = _class_args(input, target, size_average, reduce, reduction, fn)
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
             or not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be a float in [0, 1], got "
@@ -135,11 +141,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     (``weight`` defaults to ones); targets equal to ``ignore_index`` are skipped, and
     ``'mean'`` divides by the total weight of the others."""
     fn = "nll_loss"
-    _float_tensor(input, fn, "input")
-    target = _as_target(target, fn, input)
-    reduction = _legacy_reduction(size_average, reduce, reduction, fn)
-    if input.ndim == 0:
-        raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
+    target, reduction = _class_args(input, target, size_average, reduce, reduction, fn)
     if target.dtype.kind not in "iu":
         raise TypeError(f"{fn}: target must be an integer tensor of class indices, got dtype "
                         f"{target.dtype}")

@@ -13,6 +13,7 @@ from .. import grad_mode
 from ..ops.arithmetic import where
 from ..ops.elementwise import _sigmoid_array, exp, sigmoid, softplus, tanh
 from ..tensor import SAVES_INPUTS, Tensor, make
+from ._loss_op import _reduce_array
 
 
 def softplus_array(x):
@@ -48,21 +49,12 @@ def unary(input, value, derivative, name):
     return make(np.asarray(value, dtype=x.dtype), (input,), backward, name, SAVES_INPUTS)
 
 
-def _reduced(per, reduction, dtype):
-    if reduction == "none":
-        return per.astype(dtype, copy=False)
-    total = per.sum()
-    if reduction == "mean":
-        total = total / per.size if per.size else np.nan
-    return np.asarray(total, dtype=dtype)
-
-
 def difference_loss(input, target, reduction, value, derivative, name):
     """``reduce(f(input - target))`` as one node; ``value(d)`` gives ``f`` on the array of
     differences, ``derivative(ns, d, dd)`` its derivative (see the module docstring)."""
     d = input._data - target._data
     dtype = input.dtype
-    data = _reduced(value(d), reduction, dtype)
+    data = _reduce_array(value(d), reduction, dtype)
     scale = 1.0 / d.size if reduction == "mean" and d.size else 1.0
 
     def backward(g, out):

@@ -43,6 +43,28 @@ def _states(kind, layers, directions, batch, hidden, proj, dtype, unbatched=Fals
     return (h[0], c[0]), (h[1], c[1])
 
 
+def _compare(outs, touts, leaves, tleaves, mine, theirs, dtype):
+    """Equal outputs; then, after backward of the same random projection, equal gradients
+    of the ``leaves`` (inputs, states) and of every parameter."""
+    assert len(outs) == len(touts)
+    for o, t in zip(outs, touts):
+        assert tuple(o.shape) == tuple(t.shape)
+        _close(o, t, dtype, "output")
+    weights = [RNG.standard_normal(tuple(t.shape)).astype(dtype) for t in touts]
+    sum((o * mg.tensor(w)).sum() for o, w in zip(outs, weights)).backward()
+    sum((t * torch.tensor(w)).sum() for t, w in zip(touts, weights)).backward()
+    for a, b in zip(leaves, tleaves):
+        _close(a.grad, b.grad, dtype, "input or state grad")
+    tparams = dict(theirs.named_parameters())
+    assert [n for n, _ in mine.named_parameters()] == list(tparams)
+    for n, p in mine.named_parameters():
+        _close(p.grad, tparams[n].grad, dtype, f"grad of {n}")
+
+
+def _states_list(hx, kind):
+    return [] if hx is None else list(hx) if kind == "LSTM" else [hx]
+
+
 def _outputs(result):
     out, hidden = result
     return [out] + (list(hidden) if isinstance(hidden, tuple) else [hidden])
@@ -66,24 +88,8 @@ def check_against_torch(kind, dtype=np.float64, layers=1, bidirectional=False, b
     hx = thx = None
     if with_state:
         hx, thx = _states(kind, layers, 2 if bidirectional else 1, B, H, proj, dtype, unbatched)
-    outs, touts = _outputs(mine(x, hx)), _outputs(theirs(tx, thx))
-    assert len(outs) == len(touts)
-    weights = [RNG.standard_normal(t.shape) for t in touts]
-    for name, o, t in zip(["output", "h_n", "c_n"], outs, touts):
-        assert tuple(o.shape) == tuple(t.shape), name
-        _close(o, t, dtype, name)
-    sum(((o * mg.tensor(w.astype(dtype))).sum() for o, w in zip(outs, weights)),
-        start=mg.tensor(np.zeros((), dtype))).backward()
-    sum((t * torch.tensor(w.astype(dtype))).sum() for t, w in zip(touts, weights)).backward()
-    _close(x.grad, tx.grad, dtype, "input grad")
-    if with_state:
-        for s, ts in zip(hx if kind == "LSTM" else [hx], thx if kind == "LSTM" else [thx]):
-            _close(s.grad, ts.grad, dtype, "state grad")
-    tparams = dict(theirs.named_parameters())
-    names = [n for n, _ in mine.named_parameters()]
-    assert names == list(tparams)
-    for n, p in mine.named_parameters():
-        _close(p.grad, tparams[n].grad, dtype, f"grad of {n}")
+    _compare(_outputs(mine(x, hx)), _outputs(theirs(tx, thx)), [x] + _states_list(hx, kind),
+             [tx] + _states_list(thx, kind), mine, theirs, dtype)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -159,20 +165,9 @@ def test_cells(cls, tcls, kw, with_state, batched):
     # two steps, so the second one's state has a graph behind it
     outs, touts = mine(x, hx), theirs(tx, thx)
     outs, touts = mine(x * 0.5, outs), theirs(tx * 0.5, touts)
-    outs = list(outs) if lstm else [outs]
-    touts = list(touts) if lstm else [touts]
-    ws = [RNG.standard_normal(t.shape) for t in touts]
-    for o, t in zip(outs, touts):
-        _close(o, t, np.float64, "cell output")
-    sum((o * mg.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
-    sum((t * torch.tensor(w)).sum() for t, w in zip(touts, ws)).backward()
-    _close(x.grad, tx.grad, np.float64, "input grad")
-    if with_state:
-        for s, ts in zip(hx if lstm else [hx], thx if lstm else [thx]):
-            _close(s.grad, ts.grad, np.float64, "state grad")
-    tparams = dict(theirs.named_parameters())
-    for n, p in mine.named_parameters():
-        _close(p.grad, tparams[n].grad, np.float64, n)
+    kind = "LSTM" if lstm else "cell"
+    _compare(_states_list(outs, kind), _states_list(touts, kind), [x] + _states_list(hx, kind),
+             [tx] + _states_list(thx, kind), mine, theirs, np.float64)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -199,20 +194,9 @@ def test_packed_sequences(kind, bidirectional, enforce_sorted):
     padded, lens = mrnn.pad_packed_sequence(out, batch_first=True, padding_value=-1.0)
     tpadded, tlens = trnn.pad_packed_sequence(tout, batch_first=True, padding_value=-1.0)
     np.testing.assert_array_equal(lens.numpy(), tlens.numpy())
-    outs = [padded] + (list(hidden) if kind == "LSTM" else [hidden])
-    touts = [tpadded] + (list(thidden) if kind == "LSTM" else [thidden])
-    ws = [RNG.standard_normal(t.shape) for t in touts]
-    for o, t in zip(outs, touts):
-        _close(o, t, np.float64, "packed output")
-    sum((o * mg.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
-    sum((t * torch.tensor(w)).sum() for t, w in zip(touts, ws)).backward()
-    _close(x.grad, tx.grad, np.float64, "input grad")
-    for s, ts in zip(states[0] if kind == "LSTM" else [states[0]],
-                     states[1] if kind == "LSTM" else [states[1]]):
-        _close(s.grad, ts.grad, np.float64, "state grad")
-    tparams = dict(theirs.named_parameters())
-    for n, p in mine.named_parameters():
-        _close(p.grad, tparams[n].grad, np.float64, n)
+    _compare([padded] + _states_list(hidden, kind), [tpadded] + _states_list(thidden, kind),
+             [x] + _states_list(states[0], kind), [tx] + _states_list(states[1], kind), mine,
+             theirs, np.float64)
 
 
 @pytest.mark.parametrize("batch_first,side", [(False, "right"), (True, "right"), (True, "left")])
