@@ -6,8 +6,11 @@ Conventions shared by every kernel (arrays only, no graph):
 * ``gx`` is the input projection of every step, ``x_t W_ih^T + b_ih`` (with the parts of
   ``b_hh`` that simply add folded in), computed by the caller in one matmul. It and every
   per-step array are indexed ``[t, batch]`` (time-major views, whatever the memory layout).
-* Gate order is PyTorch's: LSTM ``i, f, g, o``; GRU ``r, z, n`` with the reset gate applied
-  to ``W_hn h + b_hn``.
+* Gate order is PyTorch's (LSTM ``i, f, g, o``; GRU ``r, z, n`` with the reset gate applied
+  to ``W_hn h + b_hn``), except that the LSTM kernels take weights and projections in the
+  order ``i, f, o, g`` (:func:`gate_order`): the three sigmoid gates are then one
+  contiguous block, activated by a single call. The caller permutes the weights in and
+  the gradients back.
 * ``batch_sizes`` (packed sequences) gives the number of active rows at each time step,
   non-increasing: sequences are sorted longest first, so the active rows are a prefix. An
   inactive row keeps its state; its output stays zero. In reverse direction a sequence
@@ -30,6 +33,14 @@ def sigmoid_(a):
     np.tanh(a, out=a)
     a *= 0.5
     a += 0.5
+
+
+def gate_order(mode, hidden):
+    """The row permutation from PyTorch's gate order to the kernels' (None: the same)."""
+    if mode != "LSTM":
+        return None
+    H = hidden
+    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]  # i, f, o, g
 
 
 class Run:
@@ -67,12 +78,19 @@ def forward(run, gx, h0, c0, out, hprev, cprev, proj_in):
 
 
 def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
-    w_hh_t = run.w.w_hh.T
-    w_hr_t = None if run.w.w_hr is None else run.w.w_hr.T
+    """Gates in the kernel order ``i, f, o, g``. The sigmoid gates' pre-activations are
+    halved once (in ``gx`` and in a copy of ``W_hh``), so one tanh over all four gates
+    gives ``tanh(x / 2)`` for them and ``0.5 tanh(x / 2) + 0.5`` is their sigmoid."""
     T, B, G = gx.shape
     H = G // 4
+    w_hh = run.w.w_hh.copy()
+    w_hh[:3 * H] *= 0.5
+    w_hh_t = w_hh.T
+    gx[..., :3 * H] *= 0.5
+    w_hr_t = None if run.w.w_hr is None else run.w.w_hr.T
     run.acts = acts = np.empty((T, B, G), dtype=gx.dtype)
     run.tanh_c = tanh_c = np.empty((T, B, H), dtype=gx.dtype)
+    ig = np.empty((B, H), dtype=gx.dtype)
     for t in run.steps():
         b = run.rows(t)
         if hprev is not None:
@@ -82,21 +100,23 @@ def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
         a = acts[t, :b]
         np.dot(hp, w_hh_t, out=a)
         a += gx[t, :b]
-        sigmoid_(a[:, :2 * H])
-        np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-        sigmoid_(a[:, 3 * H:])
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        np.tanh(a, out=a)
+        s = a[:, :3 * H]
+        s *= 0.5
+        s += 0.5
+        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         cp *= f
-        cp += i * g
+        cp += np.multiply(i, g, out=ig[:b])
         tc = tanh_c[t, :b]
         np.tanh(cp, out=tc)
-        m = o * tc
-        if w_hr_t is not None:
+        if w_hr_t is None:
+            np.multiply(o, tc, out=hp)
+        else:
+            m = o * tc
             if proj_in is not None:
                 proj_in[t, :b] = m
-            m = np.dot(m, w_hr_t)
-        hp[...] = m
-        out[t, :b] = m
+            np.dot(m, w_hr_t, out=hp)
+        out[t, :b] = hp
 
 
 def _gru_forward(run, gx, h, out, hprev, saving):
@@ -171,8 +191,10 @@ def backward(run, g_out, g_h, g_c, dgx, dgh, hprev, cprev, dproj):
 
 
 def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
+    """Writes the gate gradients in the kernel order ``i, f, o, g``."""
     w_hh, w_hr = run.w.w_hh, run.w.w_hr
     H = dgx.shape[2] // 4
+    scratch = np.empty((run.B, 3 * H), dtype=dgx.dtype)
     for t in reversed(run.steps()):
         b = run.rows(t)
         dhb, dcb = dh[:b], dc[:b]
@@ -184,16 +206,27 @@ def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
         else:
             dm = dhb
         a = run.acts[t, :b]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        s, i, f, o, g = a[:, :3 * H], a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         tc = run.tanh_c[t, :b]
         d = dgx[t, :b]
-        do = dm * tc
-        do *= o * (1 - o)
-        d[:, 3 * H:] = do
-        dcb += dm * o * (1 - tc * tc)
-        d[:, :H] = dcb * g * i * (1 - i)
-        d[:, H:2 * H] = dcb * cprev[t, :b] * f * (1 - f)
-        d[:, 2 * H:3 * H] = dcb * i * (1 - g * g)
+        tmp = scratch[:b, :H]
+        np.multiply(tc, tc, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dm
+        dcb += tmp                                     # dc += dm o (1 - tanh(c)^2)
+        np.multiply(dcb, g, out=d[:, :H])              # di
+        np.multiply(dcb, cprev[t, :b], out=d[:, H:2 * H])   # df
+        np.multiply(dm, tc, out=d[:, 2 * H:3 * H])     # do
+        np.multiply(dcb, i, out=d[:, 3 * H:])          # dg
+        sd = scratch[:b]
+        np.subtract(1, s, out=sd)
+        sd *= s
+        d[:, :3 * H] *= sd                             # through the sigmoids
+        gd = tmp
+        np.multiply(g, g, out=gd)
+        np.subtract(1, gd, out=gd)
+        d[:, 3 * H:] *= gd                             # through tanh
         dcb *= f
         np.dot(d, w_hh, out=dhb)
 

@@ -66,6 +66,14 @@ def _projection(mode, x2, w):
     return gx
 
 
+def _reorder(w, rows):
+    """``w`` with the gate rows of its input and hidden weights and biases taken in
+    ``rows`` (``w_hr`` has no gate rows)."""
+    def take(a):
+        return None if a is None else a[rows]
+    return Weights(take(w.w_ih), take(w.w_hh), take(w.b_ih), take(w.b_hh), w.w_hr)
+
+
 def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
     """Arrays ``(output, h_n, c_n, saved)`` of the whole stack; ``x`` is 3-d in the
     configured layout, ``h0``/``c0`` are (L*D, B, .) arrays or None (zeros)."""
@@ -75,6 +83,7 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
     h_out = W[0].w_hh.shape[1]
     hidden = W[0].w_hh.shape[0] // GATES[mode]
     lstm = mode == "LSTM"
+    order = K.gate_order(mode, hidden)
     h_n = np.empty((L * D, B, h_out), dtype=x.dtype)
     c_n = np.empty((L * D, B, hidden), dtype=x.dtype) if lstm else None
     saved, inp = [], x
@@ -85,7 +94,7 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
         runs = []
         for d in range(D):
             k = layer * D + d
-            w = W[k]
+            w = W[k] if order is None else _reorder(W[k], order)
             gx = _projection(mode, x2, w).reshape(out.shape[:2] + (-1,))
             run = K.Run(mode, w, d == 1, batch_sizes, T, B)
             hprev = lay.alloc(h_out) if saving else None
@@ -105,7 +114,9 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
 
 
 def _stack_backward(cfg, W, masks, saved, g_out, g_hn, g_cn, need_input):
-    """Gradient arrays ``(d_input, d_h0, d_c0, [per layer-direction Weights of grads])``."""
+    """Gradient arrays ``(d_input, d_h0, d_c0, [per layer-direction Weights of grads])``.
+    The kernels' weights (``run.w``) may have their gate rows permuted: the products use
+    them, and the weight gradients are permuted back to PyTorch's order at the end."""
     mode, D = cfg.mode, cfg.num_directions
     lay, layers = saved
     dt = lay.dtype
@@ -123,7 +134,7 @@ def _stack_backward(cfg, W, masks, saved, g_out, g_hn, g_cn, need_input):
         d_in = None
         for d, (run, hprev, cprev, proj_in) in enumerate(runs):
             k = layer * D + d
-            w = W[k]
+            w = run.w
             G = w.w_hh.shape[0]
             dgx = lay.alloc(G)
             dgh = lay.alloc(G) if mode == "GRU" else dgx
@@ -142,6 +153,9 @@ def _stack_backward(cfg, W, masks, saved, g_out, g_hn, g_cn, need_input):
                                                       proj_in.reshape(-1, proj_in.shape[-1]))
             dW[k] = Weights(np.dot(dgx2.T, x2), np.dot(dgh2.T, hprev.reshape(-1, h_out)), db_ih,
                             db_hh, dw_hr)
+            order = K.gate_order(mode, G // GATES[mode])
+            if order is not None:
+                dW[k] = _reorder(dW[k], np.argsort(order))
             if layer > 0 or need_input:
                 part = np.dot(dgx2, w.w_ih)
                 d_in = part if d_in is None else d_in + part
