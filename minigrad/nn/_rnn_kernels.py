@@ -7,10 +7,10 @@ Conventions shared by every kernel (arrays only, no graph):
   ``b_hh`` that simply add folded in), computed by the caller in one matmul. It and every
   per-step array are indexed ``[t, batch]`` (time-major views, whatever the memory layout).
 * Gate order is PyTorch's (LSTM ``i, f, g, o``; GRU ``r, z, n`` with the reset gate applied
-  to ``W_hn h + b_hn``), except that the LSTM kernels take weights and projections in the
-  order ``i, f, o, g`` (:func:`gate_order`): the three sigmoid gates are then one
-  contiguous block, activated by a single call. The caller permutes the weights in and
-  the gradients back.
+  to ``W_hn h + b_hn``), except that for sequences of several steps the LSTM kernels take
+  weights and projections in the order ``i, f, o, g`` (:func:`gate_order`): the three
+  sigmoid gates are then one contiguous block, activated by a single call. The caller
+  permutes the weights in and the gradients back (a cost a single step does not repay).
 * ``batch_sizes`` (packed sequences) gives the number of active rows at each time step,
   non-increasing: sequences are sorted longest first, so the active rows are a prefix. An
   inactive row keeps its state; its output stays zero. In reverse direction a sequence
@@ -35,20 +35,29 @@ def sigmoid_(a):
     a += 0.5
 
 
-def gate_order(mode, hidden):
+def gate_order(mode, hidden, steps):
     """The row permutation from PyTorch's gate order to the kernels' (None: the same)."""
-    if mode != "LSTM":
+    if mode != "LSTM" or steps == 1:
         return None
     H = hidden
     return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]  # i, f, o, g
 
 
+def _lstm_gates(H, permuted):
+    """Slices ``i, f, o, g`` of the gate columns and the blocks holding the sigmoid gates."""
+    i, f = slice(0, H), slice(H, 2 * H)
+    if permuted:
+        return i, f, slice(2 * H, 3 * H), slice(3 * H, 4 * H), [slice(0, 3 * H)]
+    return i, f, slice(3 * H, 4 * H), slice(2 * H, 3 * H), [slice(0, 2 * H), slice(3 * H, 4 * H)]
+
+
 class Run:
     """The saved state of one layer-direction forward, for its backward."""
 
-    def __init__(self, mode, weights, reverse, batch_sizes, T, B):
+    def __init__(self, mode, weights, reverse, batch_sizes, T, B, permuted=False):
         self.mode = mode
         self.w = weights
+        self.permuted = permuted
         self.reverse = reverse
         self.batch_sizes = batch_sizes
         self.T, self.B = T, B
@@ -78,15 +87,18 @@ def forward(run, gx, h0, c0, out, hprev, cprev, proj_in):
 
 
 def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
-    """Gates in the kernel order ``i, f, o, g``. The sigmoid gates' pre-activations are
-    halved once (in ``gx`` and in a copy of ``W_hh``), so one tanh over all four gates
-    gives ``tanh(x / 2)`` for them and ``0.5 tanh(x / 2) + 0.5`` is their sigmoid."""
+    """One tanh over all four gates: the sigmoid gates' pre-activations are halved first,
+    and ``0.5 tanh(x / 2) + 0.5`` is their sigmoid. In the kernel order (``run.permuted``)
+    the halving is done once, in ``gx`` and in a copy of ``W_hh``; otherwise per step."""
     T, B, G = gx.shape
     H = G // 4
-    w_hh = run.w.w_hh.copy()
-    w_hh[:3 * H] *= 0.5
-    w_hh_t = w_hh.T
-    gx[..., :3 * H] *= 0.5
+    si, sf, so, sg, blocks = _lstm_gates(H, run.permuted)
+    w_hh_t = run.w.w_hh.T
+    if run.permuted:
+        w_hh = run.w.w_hh.copy()
+        w_hh[:3 * H] *= 0.5
+        w_hh_t = w_hh.T
+        gx[..., :3 * H] *= 0.5
     w_hr_t = None if run.w.w_hr is None else run.w.w_hr.T
     run.acts = acts = np.empty((T, B, G), dtype=gx.dtype)
     run.tanh_c = tanh_c = np.empty((T, B, H), dtype=gx.dtype)
@@ -100,11 +112,15 @@ def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
         a = acts[t, :b]
         np.dot(hp, w_hh_t, out=a)
         a += gx[t, :b]
+        if not run.permuted:
+            for blk in blocks:
+                a[:, blk] *= 0.5
         np.tanh(a, out=a)
-        s = a[:, :3 * H]
-        s *= 0.5
-        s += 0.5
-        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        for blk in blocks:
+            sig = a[:, blk]
+            sig *= 0.5
+            sig += 0.5
+        i, f, o, g = a[:, si], a[:, sf], a[:, so], a[:, sg]
         cp *= f
         cp += np.multiply(i, g, out=ig[:b])
         tc = tanh_c[t, :b]
@@ -191,9 +207,10 @@ def backward(run, g_out, g_h, g_c, dgx, dgh, hprev, cprev, dproj):
 
 
 def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
-    """Writes the gate gradients in the kernel order ``i, f, o, g``."""
+    """Writes the gate gradients in the forward's gate order."""
     w_hh, w_hr = run.w.w_hh, run.w.w_hr
     H = dgx.shape[2] // 4
+    si, sf, so, sg, blocks = _lstm_gates(H, run.permuted)
     scratch = np.empty((run.B, 3 * H), dtype=dgx.dtype)
     for t in reversed(run.steps()):
         b = run.rows(t)
@@ -206,7 +223,7 @@ def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
         else:
             dm = dhb
         a = run.acts[t, :b]
-        s, i, f, o, g = a[:, :3 * H], a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        i, f, o, g = a[:, si], a[:, sf], a[:, so], a[:, sg]
         tc = run.tanh_c[t, :b]
         d = dgx[t, :b]
         tmp = scratch[:b, :H]
@@ -215,18 +232,20 @@ def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
         tmp *= o
         tmp *= dm
         dcb += tmp                                     # dc += dm o (1 - tanh(c)^2)
-        np.multiply(dcb, g, out=d[:, :H])              # di
-        np.multiply(dcb, cprev[t, :b], out=d[:, H:2 * H])   # df
-        np.multiply(dm, tc, out=d[:, 2 * H:3 * H])     # do
-        np.multiply(dcb, i, out=d[:, 3 * H:])          # dg
-        sd = scratch[:b]
-        np.subtract(1, s, out=sd)
-        sd *= s
-        d[:, :3 * H] *= sd                             # through the sigmoids
+        np.multiply(dcb, g, out=d[:, si])              # di
+        np.multiply(dcb, cprev[t, :b], out=d[:, sf])   # df
+        np.multiply(dm, tc, out=d[:, so])              # do
+        np.multiply(dcb, i, out=d[:, sg])              # dg
+        for blk in blocks:                             # through the sigmoids
+            s = a[:, blk]
+            sd = scratch[:b, :s.shape[1]]
+            np.subtract(1, s, out=sd)
+            sd *= s
+            d[:, blk] *= sd
         gd = tmp
         np.multiply(g, g, out=gd)
         np.subtract(1, gd, out=gd)
-        d[:, 3 * H:] *= gd                             # through tanh
+        d[:, sg] *= gd                                 # through tanh
         dcb *= f
         np.dot(d, w_hh, out=dhb)
 

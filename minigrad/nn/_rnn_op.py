@@ -83,7 +83,7 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
     h_out = W[0].w_hh.shape[1]
     hidden = W[0].w_hh.shape[0] // GATES[mode]
     lstm = mode == "LSTM"
-    order = K.gate_order(mode, hidden)
+    order = K.gate_order(mode, hidden, T)
     h_n = np.empty((L * D, B, h_out), dtype=x.dtype)
     c_n = np.empty((L * D, B, hidden), dtype=x.dtype) if lstm else None
     saved, inp = [], x
@@ -96,7 +96,7 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
             k = layer * D + d
             w = W[k] if order is None else _reorder(W[k], order)
             gx = _projection(mode, x2, w).reshape(out.shape[:2] + (-1,))
-            run = K.Run(mode, w, d == 1, batch_sizes, T, B)
+            run = K.Run(mode, w, d == 1, batch_sizes, T, B, order is not None)
             hprev = lay.alloc(h_out) if saving else None
             cprev = lay.alloc(hidden) if saving and lstm else None
             proj_in = lay.alloc(hidden, zeros=True) if saving and w.w_hr is not None else None
@@ -153,7 +153,7 @@ def _stack_backward(cfg, W, masks, saved, g_out, g_hn, g_cn, need_input):
                                                       proj_in.reshape(-1, proj_in.shape[-1]))
             dW[k] = Weights(np.dot(dgx2.T, x2), np.dot(dgh2.T, hprev.reshape(-1, h_out)), db_ih,
                             db_hh, dw_hr)
-            order = K.gate_order(mode, G // GATES[mode])
+            order = K.gate_order(mode, G // GATES[mode], lay.T)
             if order is not None:
                 dW[k] = _reorder(dW[k], np.argsort(order))
             if layer > 0 or need_input:

@@ -228,3 +228,11 @@ def test_pack_sequence_roundtrip_matches_torch():
     _close(packed.data, tpacked.data, np.float64, "data")
     for a, b in zip(mrnn.unpack_sequence(packed), arrays):
         np.testing.assert_array_equal(a.numpy(), b)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_single_step_sequences(kind):
+    """T = 1 takes the LSTM kernels' other gate layout (no permutation)."""
+    check_against_torch(kind, T=1, layers=2, bidirectional=True, with_state=True)
+    if kind == "LSTM":
+        check_against_torch(kind, T=1, proj=3, with_state=True, batch_first=True)
