@@ -111,21 +111,20 @@ def _adopt(t, node, old, region=None):
 
 
 def _check_views(t, name, root, exclude_self):
-    """A recorded write into a tensor without a graph, while views of it are alive, would
-    leave those views without their new history: refuse (departure from PyTorch)."""
+    """A recorded write into a tensor without a graph, while views or detach() aliases of it
+    are alive, would leave those without their new history: refuse (departure from
+    PyTorch, which regenerates views)."""
     if root.requires_grad:
         return
-    if _storage.live_views(root) > (1 if exclude_self else 0):
+    if _storage.live_aliases(root) > (1 if exclude_self else 0):
         raise RuntimeError(
             f"{name}: this write gives the tensor a gradient history, but views of it taken "
-            "before the write are still alive and would not see it (minigrad does not "
-            "regenerate views as PyTorch does). Take the views after the write, or write "
-            "into a clone().")
+            "before the write (or detach() aliases) are still alive and would not see it "
+            "(minigrad does not regenerate views as PyTorch does). Take the views after the "
+            "write, or write into a clone().")
 
 
-def _view_of(t):
-    h = t._history
-    return None if h is None or h.view is None else h.view
+_view_of = _storage.view_info
 
 
 def _rebase_region(root, steps, value, accumulate):
@@ -156,7 +155,7 @@ def _rebase_region(root, steps, value, accumulate):
 
 def _regenerate_view(t, old):
     """After a recorded write through view ``t``, make it a view of its root's new identity."""
-    root, steps = t._history.view
+    root, steps = _storage.view_info(t)
     fresh = _storage.apply_steps(root, steps)
     _adopt(t, fresh, old)
 

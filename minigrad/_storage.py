@@ -16,7 +16,7 @@ PyTorch's model, which minigrad follows:
   ``_ctx``). Ops recorded before the write hold the same Python object as a parent, but they
   must send their gradient to the identity it had then: the tensor's :class:`History` lists
   ``(seq, old_identity)`` pairs and the engine picks the identity by the consumer's sequence
-  number. Nothing of this runs for tensors that are never written in place: their
+  number. Nothing of this runs for tensors that are never written in place or viewed: their
   ``_history`` stays None, and the engine's per-edge cost is one slot read.
 
 Steps are ``("index", idx)`` (basic indexing), ``("reshape", shape)``, ``("permute", dims)``
@@ -28,42 +28,57 @@ import numpy as np
 
 
 class History:
-    """What the engine needs about a tensor that is a view or was written in place.
+    """The graph history of a tensor written in place while recorded.
 
-    ``rebases``: ``(seq, old, region)`` per recorded in-place write of this tensor, in order:
-    ``old`` is the identity it had before the write (recorded at sequence number ``seq``),
-    ``region`` the steps of the part overwritten (None: all of it). ``view``: ``(root,
-    steps)`` if this tensor is a view. ``root``: the root's History, for views.
+    ``rebases``: ``(seq, old, region)`` per recorded in-place write, in order: ``old`` is the
+    identity it had before the write (recorded at sequence number ``seq``), ``region`` the
+    steps of the part overwritten (None: all of it). ``view``: ``(root, steps)`` if this
+    tensor is a view. (A view that was never written in place keeps just that tuple as its
+    ``_history``: creating a view must stay cheap.)
     """
 
-    __slots__ = ("rebases", "view", "root")
+    __slots__ = ("rebases", "view")
 
-    def __init__(self, view=None, root=None):
+    def __init__(self, view=None):
         self.rebases = []
         self.view = view
-        self.root = root
 
-    def resolve(self, tensor, seq):
-        """The identity ``tensor`` had for a consumer recorded at sequence number ``seq``."""
-        ident = tensor
-        for s, old, _ in self.rebases:
+
+def view_info(t):
+    """``(root, steps)`` if ``t`` is a view, else None."""
+    h = t._history
+    if h is None:
+        return None
+    return h if type(h) is tuple else h.view
+
+
+def resolve(tensor, h, seq):
+    """The identity ``tensor`` (whose ``_history`` is ``h``) had for a consumer recorded at
+    sequence number ``seq``."""
+    ident = tensor
+    if type(h) is tuple:
+        view = h
+    else:
+        view = h.view
+        for s, old, _ in h.rebases:
             if s > seq:
                 ident = old
                 break
-        root = self.root
-        if root is not None and root.rebases and ident._ctx is not None:
+    if view is not None and ident._ctx is not None:
+        rh = view[0]._history
+        if rh is not None and rh.rebases:
             # A view recorded before its root was overwritten (through the root or another
             # view) and used after: its graph identity still reads the old root. PyTorch
             # regenerates it; minigrad refuses, unless the write missed this view's elements.
             created = ident._seq
-            for s, _, region in root.rebases:
-                if created < s < seq and _overlaps(self.view, region):
+            for s, _, region in rh.rebases:
+                if created < s < seq and _overlaps(view, region):
                     raise RuntimeError(
                         "backward: a view was used after its base was modified in place by an "
                         "operation recorded in the graph; its gradient would go to the base's "
                         "old value. Take the view again after the in-place write (minigrad "
                         "does not regenerate stale views as PyTorch does).")
-        return ident
+    return ident
 
 
 def shared_counter(t):
@@ -86,34 +101,32 @@ def bump(t):
 def link_view(view, parent, step):
     """Make ``view`` (just produced from ``parent`` by a view op ``step``) share ``parent``'s
     version counter and remember its root and steps."""
-    view._vc = shared_counter(parent)
+    vc = parent._vc
+    if vc is None:
+        vc = parent._vc = [0]
+    view._vc = vc
     ph = parent._history
-    if ph is not None and ph.view is not None:
-        root, steps = ph.view
-        root_history = ph.root
-    else:
-        root, steps = parent, ()
-        root_history = ph
-        if root_history is None:
-            root_history = parent._history = History()
-    view._history = History(view=(root, steps + (step,)), root=root_history)
+    if ph is None:
+        view._history = (parent, (step,))
+        return
+    pv = ph if type(ph) is tuple else ph.view
+    view._history = (parent, (step,)) if pv is None else (pv[0], pv[1] + (step,))
 
 
-def live_views(root):
-    """How many tensors alive now are views of ``root`` (each holds its root's History)."""
-    h = root._history
-    if h is None:
+def live_aliases(t):
+    """How many other tensors alive now share ``t``'s version counter (its views and
+    ``detach()`` aliases)."""
+    if t._vc is None:
         return 0
-    # References: root._history, each view's History.root, the local h and getrefcount's
-    # argument.
-    return sys.getrefcount(h) - 3
+    # references: t's slot, getrefcount's argument
+    return sys.getrefcount(t._vc) - 2
 
 
 def record_rebase(t, seq, old, region=None):
     """``t`` got a new graph identity at ``seq``; ``old`` is the one it had before."""
     h = t._history
-    if h is None:
-        h = t._history = History()
+    if type(h) is not History:
+        h = t._history = History(view=h)
     h.rebases.append((seq, old, region))
 
 

@@ -81,9 +81,9 @@ class Tensor(TensorOps, TensorInplace):
     Slots: ``_data`` the numpy array (the one private name for the raw values);
     ``_ctx = (backward, parents, op_name, saves)`` the graph node, None for a leaf;
     ``_vc`` the version counter, a one-element list shared by every alias of the memory
-    (views, ``detach()``), None until something needs it; ``_history`` None, or the
-    :class:`minigrad._storage.History` of a tensor that is a view or was written in place
-    while recorded; ``_hooks`` backward hooks (``register_hook``, ``retain_grad``).
+    (views, ``detach()``), None until something needs it; ``_history`` None, ``(root,
+    steps)`` for a view, or the :class:`minigrad._storage.History` of a tensor written in
+    place while recorded; ``_hooks`` backward hooks (``register_hook``, ``retain_grad``).
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_hooks",
@@ -152,8 +152,8 @@ class Tensor(TensorOps, TensorInplace):
     @property
     def _base(self):
         """The tensor this one is a view of (None if it is not a view), as PyTorch's."""
-        h = self._history
-        return None if h is None or h.view is None else h.view[0]
+        view = _storage.view_info(self)
+        return None if view is None else view[0]
 
     def _is_view(self):
         return self._base is not None

@@ -13,6 +13,7 @@ import heapq
 import numpy as np
 
 from .. import grad_mode
+from .._storage import resolve
 from ..tensor import _RETAIN_GRAD, Tensor, saved_version
 
 
@@ -20,7 +21,7 @@ def parents_of(node):
     """``node``'s parents as the identities they had when ``node`` was recorded (a parent
     written in place since then has a newer identity, see :mod:`minigrad._storage`)."""
     seq = node._seq
-    return [p if p._history is None else p._history.resolve(p, seq) for p in node._ctx[1]]
+    return [p if p._history is None else resolve(p, p._history, seq) for p in node._ctx[1]]
 
 
 def topological_order(roots):
@@ -183,7 +184,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                     continue
                 h = p._history
                 if h is not None:
-                    p = h.resolve(p, seq)
+                    p = resolve(p, h, seq)
                 if p.requires_grad:
                     if pg._data.shape != p._data.shape:
                         raise RuntimeError(f"internal error: {op} backward returned shape "
