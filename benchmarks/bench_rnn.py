@@ -42,7 +42,8 @@ CASES = {
 def case_inputs(key):
     case = CASES[key]
     rng = np.random.default_rng(0)
-    shape = (case["B"], case["T"], case["I"]) if case["batch_first"] else (case["T"], case["B"], case["I"])
+    B, T, I = case["B"], case["T"], case["I"]
+    shape = (B, T, I) if case["batch_first"] else (T, B, I)
     x = rng.standard_normal(shape).astype(np.float32)
     y = rng.standard_normal((case["B"], 1)).astype(np.float32)
     return case, x, y
@@ -103,8 +104,8 @@ def torch_step(key):
     case, x, y = case_inputs(key)
     rnn, head = build(torch.nn, case)
     rnn_sd, head_sd = initial_state(case)
-    rnn.load_state_dict({k: torch.from_numpy(v) for k, v in rnn_sd.items()})
-    head.load_state_dict({k: torch.from_numpy(v) for k, v in head_sd.items()})
+    rnn.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in rnn_sd.items()})
+    head.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in head_sd.items()})
     opt = torch.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 

@@ -83,10 +83,12 @@ class DataLoader:
                  pin_memory_device: str = "", in_order: bool = True, seed: Any = None):
         iterable = isinstance(dataset, IterableDataset)
         if not iterable and not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-            raise TypeError("dataset must have __len__ and __getitem__ (e.g. a minigrad.data.Dataset) "
-                            f"or be an IterableDataset; got {type(dataset).__name__}")
+            raise TypeError("dataset must have __len__ and __getitem__ (e.g. a "
+                            "minigrad.data.Dataset) or be an IterableDataset; got "
+                            f"{type(dataset).__name__}")
         if batch_size is not None:
-            if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)):
+            if isinstance(batch_size, (bool, np.bool_)) \
+                    or not isinstance(batch_size, (int, np.integer)):
                 raise TypeError(f"batch_size must be a positive int or None; got {batch_size!r} of "
                                 f"type {type(batch_size).__name__}")
             if batch_size < 1:
@@ -140,7 +142,8 @@ class DataLoader:
             raise ValueError("batch_size=None option disables auto-batching and is mutually "
                              "exclusive with drop_last")
         if sampler is None and not iterable:
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
         if batch_size is not None and batch_sampler is None and not iterable:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 

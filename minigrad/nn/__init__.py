@@ -40,6 +40,6 @@ __all__ = [
     "GLU", "Softmin", "Threshold", "SmoothL1Loss", "KLDivLoss", "PoissonNLLLoss",
     "GaussianNLLLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "TripletMarginLoss",
-    "TripletMarginWithDistanceLoss", "PairwiseDistance", "CosineSimilarity", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
-    "GRUCell",
+    "TripletMarginWithDistanceLoss", "PairwiseDistance", "CosineSimilarity", "RNNBase", "RNN",
+    "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]

@@ -43,7 +43,8 @@ class MSELoss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``, ``d = input - target``."""
+    """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``, with
+    ``d = input - target``."""
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction=reduction)

@@ -230,11 +230,11 @@ def test_only_h_n_used_and_second_backward_errors():
 ])
 def test_forward_errors(build, call, error, match):
     m = build()
-    before = {k: v.copy() for k, v in m.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in m.state_dict().items()}
     with pytest.raises(error, match=match):
         call(m)
     for k, v in m.state_dict().items():
-        np.testing.assert_array_equal(v, before[k])
+        np.testing.assert_array_equal(v.numpy(), before[k])
 
 
 @pytest.mark.parametrize("kwargs,error,match", [

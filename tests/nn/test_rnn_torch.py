@@ -133,7 +133,8 @@ def test_weights_load_into_torch(kind):
     mg.manual_seed(3)
     mine = mine_cls(3, 5, num_layers=2, bidirectional=True)
     theirs = torch_cls(3, 5, num_layers=2, bidirectional=True)
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in mine.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy())
+                            for k, v in mine.state_dict().items()})
     x = RNG.standard_normal((4, 2, 3)).astype(np.float32)
     with mg.no_grad():
         outs = _outputs(mine(mg.tensor(x)))
