@@ -148,7 +148,9 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 key = id(p)
                 prev = grads.get(key)
                 if prev is not None:
-                    grads[key] = prev + pg
+                    # A fresh sum: either gradient may be shared with another edge.
+                    grads[key] = prev + pg if create_graph else \
+                        Tensor._wrap(np.add(prev._data, pg._data))
                     continue
                 grads[key] = pg
                 if p._ctx is None:
