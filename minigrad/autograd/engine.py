@@ -149,8 +149,9 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 prev = grads.get(key)
                 if prev is not None:
                     # A fresh sum: either gradient may be shared with another edge.
-                    grads[key] = prev + pg if create_graph else \
-                        Tensor._wrap(np.add(prev._data, pg._data))
+                    # (A multi-output Function's hidden node merges its own kind with +.)
+                    grads[key] = Tensor._wrap(np.add(prev._data, pg._data)) \
+                        if not create_graph and type(pg) is Tensor else prev + pg
                     continue
                 grads[key] = pg
                 if p._ctx is None:
