@@ -174,9 +174,8 @@ class Optimizer:
         ``model.named_parameters()`` (PyTorch keeps the names in ``group['param_names']``).
         Returns ``(tensors, names or None)``; mixing the two forms raises ValueError, within a
         group or across groups, with PyTorch's messages."""
-        named = [isinstance(p, tuple) for p in params]
         names = None
-        if any(named):
+        if any(isinstance(p, tuple) for p in params):
             if not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
                        for p in params):
                 raise ValueError("all optimizer params should be with/without names. Some "
