@@ -57,6 +57,7 @@ class _ScheduleFree(Optimizer):
 
     # ----- the step -------------------------------------------------------------------------
     def step(self, closure=None):
+        """One step (see the class docstring); RuntimeError in eval mode, changing nothing."""
         if not self.param_groups[0]["train_mode"]:
             raise RuntimeError(
                 f"{type(self).__name__} is in eval mode: call optimizer.train() before "
