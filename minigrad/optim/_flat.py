@@ -101,6 +101,8 @@ class FlatBuffer:
             raise RuntimeError(
                 f"optimizer: parameter {k} changed shape from {dv.shape} to {new.shape}; "
                 f"create a new optimizer after resizing parameters")
+        if new.dtype is not dv.dtype:
+            _check_castable("parameter", k, new.dtype, dv.dtype)
         np.copyto(dv, new, casting="same_kind")
         p._data = dv
 
@@ -112,10 +114,19 @@ class FlatBuffer:
         if gd.shape != gv.shape:
             raise RuntimeError(
                 f"optimizer: gradient of shape {gd.shape} for a parameter of shape {gv.shape}")
+        if gd.dtype is not gv.dtype:
+            _check_castable("gradient of parameter", k, gd.dtype, gv.dtype)
         np.copyto(gv, gd, casting="same_kind")
         p = self.params[k]
         if p._grad_view is not gv:
             p._grad_view = gv
+
+
+def _check_castable(what, k, dtype, buffer_dtype):
+    # Refused before anything is copied: numpy's own casting error names no parameter.
+    if not np.can_cast(dtype, buffer_dtype, "same_kind"):
+        raise TypeError(f"optimizer: {what} {k} has dtype {dtype}, which cannot be stored in "
+                        f"its {buffer_dtype} buffer (a complex or non-numeric array?)")
 
 
 def check_dtype(p):
