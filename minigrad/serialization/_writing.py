@@ -69,7 +69,7 @@ def _atomic_write(path: str, members: list, compress: bool) -> None:
         # A FIFO or a device (/dev/null): write into it, as open(path, "wb") would, rather
         # than replace it with a regular file.
         with open(target, "wb") as f:
-            _write_archive(f, members, compress)
+            _write_archive(_Stream(f), members, compress)
         return
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, f"cannot save checkpoint to {path!r}: directory "
@@ -96,6 +96,14 @@ def _atomic_write(path: str, members: list, compress: bool) -> None:
             pass
         raise
     _fsync_directory(directory)
+
+
+class _Stream:
+    """A file seen as a stream: no tell() or seek(), so zipfile counts the bytes itself (the
+    positions of /dev/null do not advance) and writes sizes after each member."""
+
+    def __init__(self, f):
+        self.write, self.flush = f.write, f.flush
 
 
 def _existing_target(target: str, path: str) -> os.stat_result | None:
