@@ -35,15 +35,15 @@ def save(obj: Any, path: PathLike | BinaryIO, *, compress: bool = False) -> None
 
     ``obj`` may be any nesting (up to :data:`MAX_DEPTH` = 100 containers deep) of:
 
-    * ``dict`` (keys: ``str``, ``int``, ``float``, ``bool``, ``None``, numpy scalars or tuples
-      of those; key types survive, so optimizer state keyed by parameter index works),
-      ``list`` and ``tuple`` (tuples come back as tuples);
+    * ``dict`` and ``OrderedDict`` (keys: ``str``, ``int``, ``float``, ``bool``, ``None``,
+      numpy scalars or tuples of those; key types survive, so optimizer state keyed by
+      parameter index works), ``list`` and ``tuple`` (tuples come back as tuples; subclasses
+      such as ``defaultdict`` or named tuples are refused: they would come back as their base);
     * ``numpy.ndarray`` (any dtype except ``object``; not ``MaskedArray`` or other subclasses,
       which would lose what makes them subclasses) and numpy scalars, which come back with
       their dtype;
-    * ``minigrad.Tensor``, which comes back as a ``Tensor`` with the same dtype and
-      ``requires_grad`` (its ``.grad`` is not saved; subclasses such as ``nn.Parameter`` come
-      back as plain ``Tensor``);
+    * ``minigrad.Tensor`` and ``nn.Parameter``, which come back as such with the same dtype
+      and ``requires_grad`` (not their ``.grad``; other Tensor subclasses are refused);
     * ``int`` (any size), ``float`` (including ``nan`` and ``inf``), ``bool``, ``str``,
       ``bytes`` and ``None``.
 

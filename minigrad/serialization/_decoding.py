@@ -3,6 +3,7 @@ checking every node (the file may be hostile; format: :mod:`._manifest`)."""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 import numpy as np
 
@@ -61,7 +62,10 @@ class Decoder:
                 values = [self._value(v) for v in items]
                 height = 1 + max(map(self._height, items), default=0)
                 return (values if tag == "list" else tuple(values)), height
-            result, height = {}, 1
+            ordered = node.get("ordered", False)
+            if not isinstance(ordered, bool):
+                raise CheckpointError("malformed dict node")
+            result, height = (OrderedDict() if ordered else {}), 1
             for item in items:
                 if not isinstance(item, list) or len(item) != 2:
                     raise CheckpointError("malformed dict item")
@@ -118,8 +122,13 @@ class Decoder:
             raise CheckpointError("tensor data is not an array node")
         # Tensor(arr) keeps the array (no copy: a tensor and an array, or two tensors, that
         # shared memory when saved share it again); requires_grad on an int tensor raises.
+        parameter = node.get("parameter", False)
+        if not isinstance(parameter, bool):
+            raise CheckpointError("tensor parameter flag is not a bool")
+        if parameter:
+            from ..nn.parameter import Parameter
         try:
-            return tensor_type()(arr, requires_grad=requires_grad)
+            return (Parameter if parameter else tensor_type())(arr, requires_grad=requires_grad)
         except (TypeError, RuntimeError, ValueError) as exc:
             raise CheckpointError(f"invalid tensor entry: {exc}") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from ._manifest import (FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, descr_to_json, i
 
 _INLINE_INT = 2 ** 63  # ints at least this large in magnitude are written as hex
 _KEY_SCALARS = (bool, int, float, str, np.bool_, np.integer, np.floating)
+_CONTAINERS = (dict, OrderedDict, list, tuple)
 
 
 # --------------------------------------------------------------------------- encoding
@@ -67,6 +69,11 @@ class Encoder:
         return [self.index_of[id(root)]]
 
     def _children(self, obj, where):
+        if type(obj) not in _CONTAINERS:
+            base = next(t for t in (dict, list, tuple) if isinstance(obj, t))
+            raise TypeError(f"cannot save {where}: {base.__name__} subclass "
+                            f"{type(obj).__name__!r} would come back as a plain {base.__name__}; "
+                            f"save {base.__name__}(x)")
         if isinstance(obj, dict):
             children = []
             for k, v in obj.items():
@@ -85,6 +92,8 @@ class Encoder:
                              "levels deep (minigrad.load would refuse the file)")
         if isinstance(obj, dict):
             node = {"t": "dict", "items": [values[i:i + 2] for i in range(0, len(values), 2)]}
+            if type(obj) is OrderedDict:
+                node["ordered"] = True  # state_dict()s are OrderedDicts, as in PyTorch
         else:
             node = {"t": "tuple" if isinstance(obj, tuple) else "list", "items": values}
         ref = self._add_node(node, obj)
@@ -134,6 +143,11 @@ class Encoder:
                                 "not a numpy array")
             node = {"t": "tensor", "data": self._value(data, where),
                     "requires_grad": bool(obj.requires_grad)}
+            if type(obj) is not self.tensor_type:
+                if type(obj) is not _parameter_type():
+                    raise TypeError(f"cannot save {where}: Tensor subclass "
+                                    f"{type(obj).__name__!r} would come back as a plain Tensor")
+                node["parameter"] = True
             return self._add_node(node, obj)
         raise TypeError(
             f"cannot save {where}: unsupported type {type(obj).__name__!r}; a checkpoint holds "
@@ -153,6 +167,12 @@ class Encoder:
         node = {"t": "ndarray"}
         self.array_nodes.append((node, arr))
         return self._add_node(node, arr)
+
+
+def _parameter_type():
+    from ..nn.parameter import Parameter
+
+    return Parameter
 
 
 def _check_key(key, where):

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import ast
 import errno
+import math
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -148,6 +150,8 @@ class _Archive:
         if MANIFEST_KEY + ".npy" not in self.members:
             raise CheckpointError(f"not a minigrad checkpoint (an .npz archive without a "
                                   f"{MANIFEST_KEY!r} entry; open it with numpy.load instead)")
+        self.f = f
+        self.end = self.zip.start_dir  # members end before the zip directory
         self.unread = self.size  # compressed bytes the members read so far may still use
 
     def read_member(self, key: str, record: dict | None) -> np.ndarray:
@@ -156,9 +160,6 @@ class _Archive:
         info = self.members.get(key + ".npy")
         if info is None:
             raise CheckpointError(f"member {key}.npy is missing")
-        if info.compress_type not in _METHODS or info.flag_bits & 0x41:  # 0x41: encrypted
-            raise CheckpointError(f"member {key}.npy is corrupted (compression method "
-                                  f"{info.compress_type}, flags {info.flag_bits:#x})")
         limit = info.compress_size * (1 if info.compress_type == zipfile.ZIP_STORED
                                       else _MAX_DEFLATE_RATIO) + 64
         self.unread -= info.compress_size
@@ -166,13 +167,15 @@ class _Archive:
             raise CheckpointError(f"member {key}.npy is corrupted (its declared size "
                                   f"{info.file_size} does not fit in the file)")
         try:
-            with self.zip.open(info) as member:
-                return _read_npy(_Checksummed(member), info, record)
+            member = _Member(self.f, info, self.end)
+            arr = _read_npy(member, info, record)
         except (CheckpointError, MemoryError):
             raise
-        except Exception as exc:  # zipfile and zlib report damage with many exception types
+        except Exception as exc:  # zlib and struct report damage with many exception types
             raise CheckpointError(f"member {key}.npy is truncated or corrupted "
                                   f"({type(exc).__name__}: {exc})") from None
+        member.finish()
+        return arr
 
 
 def _read_at(f: BinaryIO, offset: int, n: int) -> bytes:
@@ -180,37 +183,132 @@ def _read_at(f: BinaryIO, offset: int, n: int) -> bytes:
     return f.read(n)
 
 
-class _Checksummed:
-    """Reads exactly the bytes asked for from a zip member, folding them into a CRC-32."""
+class _Member:
+    """One member's bytes, read from the archive directly (not through ``zipfile.open``):
+    exactly ``file_size`` bytes, each folded into a CRC-32 that :meth:`finish` compares with
+    the directory's. Stored data goes straight into the destination array (``readinto``)."""
 
-    def __init__(self, member):
-        self.member = member
-        self.crc = 0
+    def __init__(self, f: BinaryIO, info: zipfile.ZipInfo, end: int):
+        self.f, self.info, self.crc = f, info, 0
+        name = info.filename
+        if info.compress_type not in _METHODS or info.flag_bits & 0x41:  # 0x41: encrypted
+            raise CheckpointError(f"member {name} is corrupted (compression method "
+                                  f"{info.compress_type}, flags {info.flag_bits:#x})")
+        local = _read_at(f, info.header_offset, 30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise CheckpointError(f"member {name} is corrupted (no local header)")
+        flags, method, name_length, extra_length = struct.unpack_from("<2H16xHH", local, 6)
+        local_name = f.read(name_length).decode("utf-8" if flags & 0x800 else "cp437",
+                                                "replace")
+        if local_name != name or method != info.compress_type or flags & 0x41:
+            raise CheckpointError(f"member {name} is corrupted (its local header differs from "
+                                  "the zip directory)")
+        self.start = info.header_offset + 30 + name_length + extra_length
+        if self.start + info.compress_size > end:
+            raise CheckpointError(f"member {name} is corrupted (its data runs past the "
+                                  "zip directory)")
+        f.seek(self.start)
+        self.compressed_left = info.compress_size
+        self.left = info.file_size  # uncompressed bytes not read yet
+        self.inflate = zlib.decompressobj(-15) if method == zipfile.ZIP_DEFLATED else None
 
     def read(self, n: int) -> bytes:
-        data = self.member.read(n)
+        """Exactly ``n`` more bytes of the member (CheckpointError if it has fewer)."""
+        if n > self.left:
+            raise CheckpointError(f"member {self.info.filename} is truncated or corrupted")
+        if self.inflate is None:
+            data = self.f.read(n)
+            self.compressed_left -= len(data)
+        else:
+            data = b""
+            while len(data) < n:
+                chunk = self.inflate.unconsumed_tail or self._compressed(_CHUNK)
+                if not chunk:
+                    break
+                data += self.inflate.decompress(chunk, n - len(data))
         if len(data) != n:
-            raise CheckpointError(f"member {self.member.name} is truncated")
+            raise CheckpointError(f"member {self.info.filename} is truncated")
+        self.left -= n
         self.crc = zlib.crc32(data, self.crc)
         return data
 
+    def readinto(self, buffer: memoryview) -> None:
+        """Fill ``buffer`` (bytes of the destination array) with the next bytes."""
+        for pos in range(0, len(buffer), _CHUNK):
+            part = buffer[pos:pos + _CHUNK]
+            if self.inflate is not None:
+                part[:] = self.read(len(part))
+                continue
+            if len(part) > self.left or self.f.readinto(part) != len(part):
+                raise CheckpointError(f"member {self.info.filename} is truncated")
+            self.left -= len(part)
+            self.compressed_left -= len(part)
+            self.crc = zlib.crc32(part, self.crc)
 
-def _read_npy(f: _Checksummed, info: zipfile.ZipInfo, record: dict | None) -> np.ndarray:
-    prefix = f.read(8)
-    if prefix[:6] != _NPY_MAGIC or prefix[6:] not in (b"\x01\x00", b"\x02\x00", b"\x03\x00"):
+    def _compressed(self, n: int) -> bytes:
+        data = self.f.read(min(n, self.compressed_left))
+        self.compressed_left -= len(data)
+        return data
+
+    def finish(self) -> None:
+        """Check that the member ended where the directory says, and its CRC-32."""
+        name = self.info.filename
+        if self.left:
+            raise CheckpointError(f"member {name} is corrupted (data after the array)")
+        if self.inflate is not None:
+            try:
+                extra = self.inflate.decompress(self.inflate.unconsumed_tail +
+                                                self._compressed(self.compressed_left), 1)
+            except zlib.error as exc:
+                raise CheckpointError(f"member {name} is corrupted ({exc})") from None
+            if extra or not self.inflate.eof or self.inflate.unused_data:
+                raise CheckpointError(f"member {name} is corrupted (data after the array)")
+        if self.compressed_left:
+            raise CheckpointError(f"member {name} is corrupted (data after the array)")
+        if self.crc != self.info.CRC:
+            raise CheckpointError(f"member {name} is corrupted (CRC-32 mismatch: the bytes "
+                                  "differ from those written)")
+
+
+# numpy's own spelling of a simple header (sorted keys, a trailing ", }", space padding): read
+# without compiling Python; anything else (structured dtypes) goes through ast.literal_eval.
+_COUNT = r"(?:0|[1-9][0-9]*)"
+_SIMPLE_HEADER = re.compile(
+    r"\{'descr': '(?P<descr>[^'\\]*)', 'fortran_order': (?P<fortran>False|True), 'shape': "
+    rf"\((?:|(?P<one>{_COUNT}),|(?P<many>{_COUNT}(?:, {_COUNT})+))\), \}} *\n?")
+
+
+def _parse_npy_header(text: str) -> dict | None:
+    """The header's dict, or None unless it has exactly numpy's three keys."""
+    match = _SIMPLE_HEADER.fullmatch(text)
+    if match:
+        dims = match["one"] or match["many"]
+        return {"descr": match["descr"], "fortran_order": match["fortran"] == "True",
+                "shape": tuple(int(n) for n in dims.split(", ")) if dims else ()}
+    try:
+        header = ast.literal_eval(text)
+    except Exception:  # a damaged header fails to be a Python literal in many ways
+        return None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        return None
+    return header
+
+
+def _read_npy(f: _Member, info: zipfile.ZipInfo, record: dict | None) -> np.ndarray:
+    prefix = f.read(10)
+    if prefix[:6] != _NPY_MAGIC or prefix[6:8] not in (b"\x01\x00", b"\x02\x00", b"\x03\x00"):
         raise CheckpointError(f"member {info.filename} is corrupted (not a .npy array)")
-    size_format = "<H" if prefix[6] == 1 else "<I"
-    header_length = struct.unpack(size_format, f.read(struct.calcsize(size_format)))[0]
+    if prefix[6] == 1:
+        header_length = struct.unpack("<H", prefix[8:])[0]
+    else:
+        prefix += f.read(2)
+        header_length = struct.unpack("<I", prefix[8:])[0]
     if header_length > min(_MAX_NPY_HEADER, info.file_size):
         raise CheckpointError(f"member {info.filename} is corrupted (header of "
                               f"{header_length} bytes)")
     text = f.read(header_length).decode("latin1" if prefix[6] < 3 else "utf8", "replace")
-    try:
-        header = ast.literal_eval(text)
-    except Exception:  # a damaged header is not a Python literal in many ways
-        header = None
-    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"} \
-            or header["fortran_order"] is not False:
+    header = _parse_npy_header(text)
+    if header is None or header["fortran_order"] is not False:
         raise CheckpointError(f"member {info.filename} is corrupted (bad .npy header "
                               f"{text.strip()!r:.80})")
     descr, shape = descr_to_json(header["descr"]), header["shape"]
@@ -227,18 +325,11 @@ def _read_npy(f: _Checksummed, info: zipfile.ZipInfo, record: dict | None) -> np
                 f"member {info.filename} does not match the manifest: its header says dtype "
                 f"{descr!r} shape {shape!r}, the manifest {record['dtype']!r} "
                 f"{record['_shape']!r} (corrupted)")
-    nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    if info.file_size != len(prefix) + struct.calcsize(size_format) + header_length + nbytes:
+    nbytes = math.prod(shape) * dtype.itemsize
+    if info.file_size != len(prefix) + header_length + nbytes:
         raise CheckpointError(f"member {info.filename} is corrupted (its size "
                               f"{info.file_size} does not match dtype {descr!r} shape {shape!r})")
     arr = np.empty(shape, dtype)
-    flat = arr.reshape(-1).view(np.uint8) if nbytes else None
-    for pos in range(0, nbytes, _CHUNK):
-        data = f.read(min(_CHUNK, nbytes - pos))
-        flat[pos:pos + len(data)] = np.frombuffer(data, np.uint8)
-    if f.member.read(1):
-        raise CheckpointError(f"member {info.filename} is corrupted (data after the array)")
-    if f.crc != info.CRC:
-        raise CheckpointError(f"member {info.filename} is corrupted (CRC-32 mismatch: the "
-                              "bytes differ from those written)")
+    if nbytes:
+        f.readinto(memoryview(arr.reshape(-1).view(np.uint8)))
     return arr

@@ -3,6 +3,7 @@ refuses (naming the key path)."""
 import io
 import json
 import os
+from collections import OrderedDict, defaultdict, namedtuple
 
 import numpy as np
 import pytest
@@ -41,6 +42,16 @@ def test_round_trip_of_every_supported_leaf_type(tmp_path):
     assert_same(obj, load(tmp_path / "leaves"))
 
 
+def test_ordered_dicts_stay_ordered_dicts(tmp_path):
+    """Module.state_dict() returns an OrderedDict, as PyTorch's does."""
+    from minigrad import nn
+
+    state = nn.Linear(2, 3).state_dict()
+    assert type(state) is OrderedDict
+    save({"model": state, "plain": {"b": 1, "a": 2}}, tmp_path / "c")
+    assert_same({"model": state, "plain": {"b": 1, "a": 2}}, load(tmp_path / "c"))
+
+
 def test_dict_keys_keep_their_types(tmp_path):
     obj = {0: "int", "0": "str", 1.5: "float", True: "bool", None: "none", (1, "a"): "tuple", (): "empty",
            float("inf"): "inf", 2**70: "big", np.int32(3): "np", ((1, 2), 3): "nested tuple"}
@@ -65,6 +76,16 @@ def test_tensors_come_back_as_tensors_with_dtype_and_requires_grad(tmp_path, dty
     if requires_grad:
         (back * 2.0).sum().backward()
         np.testing.assert_array_equal(back.grad.numpy(), np.full((2, 3), 2.0, dtype))
+
+
+def test_parameters_come_back_as_parameters(tmp_path):
+    from minigrad import nn
+
+    p, frozen = nn.Parameter(minigrad.tensor([1.0, 2.0])), nn.Parameter(minigrad.tensor([3.0]), requires_grad=False)
+    save({"p": p, "frozen": frozen, "d": p.detach()}, tmp_path / "p")
+    back = load(tmp_path / "p")
+    assert_same({"p": p, "frozen": frozen, "d": p.detach()}, back)
+    assert type(back["p"]) is nn.Parameter and type(back["d"]) is minigrad.Tensor
 
 
 def test_grad_is_not_saved(tmp_path):
@@ -241,6 +262,12 @@ def test_file_object_read_from_its_current_position():
 
 # --------------------------------------------------------------------------- what save refuses
 
+Point = namedtuple("Point", "x y")
+
+
+class MyTensor(minigrad.Tensor):
+    __slots__ = ()
+
 
 @pytest.mark.parametrize(
     "obj, where, what",
@@ -252,6 +279,9 @@ def test_file_object_read_from_its_current_position():
         ({"c": 1 + 2j}, "obj['c']", "complex"),
         ({frozenset(): 1}, "obj[frozenset()]", "key"),
         ({"m": {"mask": np.ma.masked_array([1.0, 2.0], mask=[True, False])}}, "obj['m']['mask']", "MaskedArray"),
+        ({"d": defaultdict(list)}, "obj['d']", "dict subclass 'defaultdict'"),
+        ({"t": [MyTensor([1.0])]}, "obj['t'][0]", "Tensor subclass 'MyTensor'"),
+        ([Point(1, 2)], "obj[0]", "tuple subclass 'Point'"),
         ({"rec": np.rec.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])}, "obj['rec']", "subclass 'recarray'"),
     ],
 )
