@@ -29,6 +29,7 @@ import os
 import re
 import stat
 import struct
+import warnings
 import zipfile
 import zlib
 from typing import Any, BinaryIO
@@ -286,7 +287,9 @@ def _parse_npy_header(text: str) -> dict | None:
         return {"descr": match["descr"], "fortran_order": match["fortran"] == "True",
                 "shape": tuple(int(n) for n in dims.split(", ")) if dims else ()}
     try:
-        header = ast.literal_eval(text)
+        with warnings.catch_warnings():  # a damaged "\x" escape warns before it fails
+            warnings.simplefilter("ignore")
+            header = ast.literal_eval(text)
     except Exception:  # a damaged header fails to be a Python literal in many ways
         return None
     if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
