@@ -3,11 +3,11 @@ checking every node (the file may be hostile; format: :mod:`._manifest`)."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 
 import numpy as np
 
-from ._manifest import MAX_DEPTH, CheckpointError, dtype_from_json, is_count, parse_shape, tensor_type
+from ._manifest import (DICT_CLASSES, MAX_DEPTH, CheckpointError, dtype_from_json, is_count,
+                        parse_shape, tensor_type)
 
 
 class Decoder:
@@ -62,10 +62,12 @@ class Decoder:
                 values = [self._value(v) for v in items]
                 height = 1 + max(map(self._height, items), default=0)
                 return (values if tag == "list" else tuple(values)), height
-            ordered = node.get("ordered", False)
-            if not isinstance(ordered, bool):
-                raise CheckpointError("malformed dict node")
-            result, height = (OrderedDict() if ordered else {}), 1
+            name = node.get("class", "dict")
+            cls = dict if name == "dict" else DICT_CLASSES.get(name) if isinstance(name, str) \
+                else None
+            if cls is None:
+                raise CheckpointError(f"unknown dict class {node['class']!r:.40}")
+            result, height = cls(), 1
             for item in items:
                 if not isinstance(item, list) or len(item) != 2:
                     raise CheckpointError("malformed dict item")

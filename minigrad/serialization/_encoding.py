@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from ._manifest import (FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, descr_to_json, is_container,
-                        tensor_type)
+from ._manifest import (DICT_CLASSES, FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, descr_to_json,
+                        is_container, tensor_type)
 
 _INLINE_INT = 2 ** 63  # ints at least this large in magnitude are written as hex
 _KEY_SCALARS = (bool, int, float, str, np.bool_, np.integer, np.floating)
-_CONTAINERS = (dict, OrderedDict, list, tuple)
+_CONTAINERS = (dict, list, tuple, *DICT_CLASSES.values())
 
 
 # --------------------------------------------------------------------------- encoding
@@ -92,8 +91,8 @@ class Encoder:
                              "levels deep (minigrad.load would refuse the file)")
         if isinstance(obj, dict):
             node = {"t": "dict", "items": [values[i:i + 2] for i in range(0, len(values), 2)]}
-            if type(obj) is OrderedDict:
-                node["ordered"] = True  # state_dict()s are OrderedDicts, as in PyTorch
+            if type(obj) is not dict:
+                node["class"] = type(obj).__name__
         else:
             node = {"t": "tuple" if isinstance(obj, tuple) else "list", "items": values}
         ref = self._add_node(node, obj)
@@ -119,7 +118,7 @@ class Encoder:
                                 "supported")
             return self._add_node({"t": "npscalar", "array": self._add_array(np.asarray(obj))})
         if obj is None or isinstance(obj, (bool, str)):
-            return str(obj) if isinstance(obj, str) else obj
+            return obj
         if isinstance(obj, int):
             obj = int(obj)  # int subclasses (IntEnum) become plain ints
             return obj if -_INLINE_INT < obj < _INLINE_INT else \

@@ -12,6 +12,7 @@ a string) or ``[i]``, a reference to node ``i``. Nodes::
 
     {"t": "list" | "tuple", "items": [value, ...]}
     {"t": "dict", "items": [[key value, value], ...]}       # keys keep their types
+    {"t": "dict", "class": "OrderedDict" | "Counter", "items": [...]}
     {"t": "float", "value": "nan" | "inf" | "-inf"}
     {"t": "int", "hex": "-0x1f..."}                         # big ints (no 4300-digit limit)
     {"t": "bytes" | "npscalar", "array": i}
@@ -29,6 +30,7 @@ recursion, whatever the call stack; containers may nest :data:`MAX_DEPTH` levels
 from __future__ import annotations
 
 import json
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -37,6 +39,9 @@ FORMAT_VERSION = 2
 MANIFEST_KEY = "__minigrad__"
 #: Deepest nesting of containers that save writes and load reads.
 MAX_DEPTH = 100
+#: dict subclasses that round-trip (the name is the node's "class"): state_dict()s are
+#: OrderedDicts and MultiStepLR keeps its milestones in a Counter, as in PyTorch.
+DICT_CLASSES = {"OrderedDict": OrderedDict, "Counter": Counter}
 
 
 class CheckpointError(ValueError):

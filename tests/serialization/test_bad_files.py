@@ -304,6 +304,8 @@ def _deep_nodes(depth):
         (_manifest([1], nodes=[{"t": "list", "items": []}, {"t": "dict", "items": [[[0], 2]]}]), [],
          "unhashable dict key"),
         (_manifest([0], nodes=[{"t": "dict", "items": "oops"}]), [], "malformed dict"),
+        (_manifest([0], nodes=[{"t": "dict", "items": [], "class": "os.system"}]), [], "unknown dict class"),
+        (_manifest([0], nodes=[{"t": "dict", "items": [], "class": ["x"]}]), [], "unknown dict class"),
         (_manifest([0], nodes=[{"t": "float", "value": "__import__('os')"}]), [], "bad non-finite float"),
         (_manifest([0], nodes=[{"t": "int", "hex": "1e999"}]), [], "bad int"),
         (_manifest([1], [ARRAY], [{"t": "ndarray", "array": 0}, {"t": "tensor", "data": [0], "requires_grad": True}]),

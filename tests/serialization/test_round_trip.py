@@ -3,7 +3,7 @@ refuses (naming the key path)."""
 import io
 import json
 import os
-from collections import OrderedDict, defaultdict, namedtuple
+from collections import Counter, OrderedDict, defaultdict, namedtuple
 
 import numpy as np
 import pytest
@@ -42,14 +42,15 @@ def test_round_trip_of_every_supported_leaf_type(tmp_path):
     assert_same(obj, load(tmp_path / "leaves"))
 
 
-def test_ordered_dicts_stay_ordered_dicts(tmp_path):
-    """Module.state_dict() returns an OrderedDict, as PyTorch's does."""
+def test_ordered_dicts_and_counters_keep_their_type(tmp_path):
+    """Module.state_dict() returns an OrderedDict and MultiStepLR keeps a Counter, as PyTorch."""
     from minigrad import nn
 
     state = nn.Linear(2, 3).state_dict()
     assert type(state) is OrderedDict
-    save({"model": state, "plain": {"b": 1, "a": 2}}, tmp_path / "c")
-    assert_same({"model": state, "plain": {"b": 1, "a": 2}}, load(tmp_path / "c"))
+    obj = {"model": state, "plain": {"b": 1, "a": 2}, "milestones": Counter([3, 3, 5])}
+    save(obj, tmp_path / "c")
+    assert_same(obj, load(tmp_path / "c"))
 
 
 def test_dict_keys_keep_their_types(tmp_path):
