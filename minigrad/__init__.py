@@ -35,8 +35,12 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)
+    if name in ("save_safetensors", "load_safetensors"):
+        return getattr(importlib.import_module("minigrad.safetensors"), name)
+    if name == "from_dlpack":
+        return importlib.import_module("minigrad.dlpack").from_dlpack
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

@@ -23,6 +23,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from .._storage import bump
 from . import _state_dict
 from ._config import resolve_threshold
 from ._flat import FlatBuffer, check_dtype
@@ -68,7 +69,7 @@ def bumps_versions(step):
         finally:
             for group in self.param_groups:
                 for p in group["params"]:
-                    p._version += 1
+                    bump(p)
 
     return wrapper
 
@@ -209,9 +210,10 @@ class Optimizer:
                         else:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
+                        fb.end_span()
                         self._advance(states[i0:i1], fb, k0 + i0, group)
                         for p in params[k0 + i0:k0 + i1]:
-                            p._version += 1  # graphs recorded before the update now refuse backward
+                            bump(p)  # graphs recorded before the update now refuse backward
         return loss
 
     # ----- checks before a step: a step that raises has changed nothing --------------------

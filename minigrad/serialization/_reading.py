@@ -58,24 +58,27 @@ def load(path) -> Any:
                                   "it into io.BytesIO first)")
         return _load(path, name, path.tell())
     filename = os.fsdecode(os.fspath(path))
-    with _open_regular_file(filename) as f:
+    with open_regular_file(filename) as f:
         return _load(f, repr(filename), 0)
 
 
-def _open_regular_file(name: str) -> BinaryIO:
+def open_regular_file(name: str, what: str = "checkpoint") -> BinaryIO:
+    """``name`` opened for reading; ``FileNotFoundError``, ``IsADirectoryError``, or
+    :class:`CheckpointError` for anything but a regular file (a FIFO or a device would block
+    or never end). Used by ``minigrad.load`` and ``minigrad.load_safetensors``."""
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(name, flags)
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, f"no checkpoint at {name!r}: file does not exist",
+        raise FileNotFoundError(errno.ENOENT, f"no {what} at {name!r}: file does not exist",
                                 name) from None
     except IsADirectoryError:
         fd = None
     try:
         mode = os.fstat(fd).st_mode if fd is not None else stat.S_IFDIR
         if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, f"cannot load checkpoint {name!r}: it is a "
+            raise IsADirectoryError(errno.EISDIR, f"cannot load {what} {name!r}: it is a "
                                     "directory", name)
         if not stat.S_ISREG(mode):
             raise CheckpointError(f"cannot load {name!r}: not a regular file (a "

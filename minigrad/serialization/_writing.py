@@ -42,7 +42,7 @@ def save(obj, path, compress: bool = False) -> None:
     if hasattr(path, "write"):
         _write_archive(path, members, compress)
         return
-    _atomic_write(os.fsdecode(os.fspath(path)), members, compress)
+    atomic_write(path, lambda f: _write_archive(f, members, compress))
 
 
 def _write_archive(fileobj: BinaryIO, members: list, compress: bool) -> None:
@@ -59,20 +59,27 @@ def _write_archive(fileobj: BinaryIO, members: list, compress: bool) -> None:
                 np.lib.format.write_array(f, arr, allow_pickle=False)
 
 
-def _atomic_write(path: str, members: list, compress: bool) -> None:
+def atomic_write(path, write, what: str = "checkpoint") -> None:
+    """Call ``write(file)`` on a temporary file beside ``path`` (str, bytes or path-like), then
+    rename it over ``path``: an interrupted write leaves any previous file intact. The replaced
+    file keeps its permissions; a file this process could not open for writing is refused
+    (``PermissionError``); stale temporary files of killed writes to ``path`` are removed
+    first. An existing FIFO or device is written into instead, through a stream without
+    ``tell``/``seek``. Used by ``minigrad.save`` and ``minigrad.save_safetensors``."""
+    path = os.fsdecode(os.fspath(path))
     # Resolve symlinks so the rename replaces the file a symlink points to, not the symlink
     # itself (that is what an ordinary in-place write would update).
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
-    existing = _existing_target(target, path)
+    existing = _existing_target(target, path, what)
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         # A FIFO or a device (/dev/null): write into it, as open(path, "wb") would, rather
         # than replace it with a regular file.
         with open(target, "wb") as f:
-            _write_archive(_Stream(f), members, compress)
+            write(_Stream(f))
         return
     if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, f"cannot save checkpoint to {path!r}: directory "
+        raise FileNotFoundError(errno.ENOENT, f"cannot save {what} to {path!r}: directory "
                                 f"{directory!r} does not exist", path)
     basename = os.path.basename(target)
     remove_stale_temp_files(directory, basename)
@@ -82,7 +89,7 @@ def _atomic_write(path: str, members: list, compress: bool) -> None:
         try:
             if existing is not None:
                 _copy_owner_and_mode(f.fileno(), existing)
-            _write_archive(f, members, compress)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
             os.replace(tmp, target)  # still holding the lock: no cleaner can remove tmp
@@ -106,7 +113,7 @@ class _Stream:
         self.write, self.flush = f.write, f.flush
 
 
-def _existing_target(target: str, path: str) -> os.stat_result | None:
+def _existing_target(target: str, path: str, what: str) -> os.stat_result | None:
     """The target's stat, or None if it does not exist. Refuses a directory, and a file this
     process could not open for writing: replacing it would bypass its read-only mode."""
     try:
@@ -114,16 +121,16 @@ def _existing_target(target: str, path: str) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     if stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(errno.EISDIR, f"cannot save checkpoint: {path!r} is a directory",
+        raise IsADirectoryError(errno.EISDIR, f"cannot save {what}: {path!r} is a directory",
                                 path)
     if stat.S_ISREG(st.st_mode):
         try:
             os.close(os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0)))  # no O_TRUNC
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise PermissionError(exc.errno, f"cannot save checkpoint: {path!r} is not "
-                                      "writable (read-only file or file system); save would "
-                                      "replace it", path) from None
+                raise PermissionError(exc.errno, f"cannot save {what}: {path!r} is not writable "
+                                      "(read-only file or file system); saving would replace "
+                                      "it", path) from None
             raise
     return st
 
