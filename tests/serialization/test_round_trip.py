@@ -334,7 +334,7 @@ def test_checkpoint_loads_from_a_deep_call_stack(tmp_path):
         return at_depth(n - 1) if n else load(tmp_path / "c")
 
     import sys
-    assert at_depth(sys.getrecursionlimit() - 100) == _nested(MAX_DEPTH)
+    assert at_depth(sys.getrecursionlimit() - 200) == _nested(MAX_DEPTH)
 
 
 # --------------------------------------------------------------------------- with nn and optim
