@@ -136,6 +136,7 @@ class Decoder:
 
 
 _HEX_INT = re.compile(r"-?0x[0-9a-f]+")
+_MAX_PATH = 400  # characters of a key path in an error message
 
 
 def key_paths(nodes, root) -> dict:
@@ -153,18 +154,24 @@ def key_paths(nodes, root) -> dict:
         path, node = paths.get(i), nodes[i]
         if path is None or not isinstance(node, dict):
             continue
+        if len(path) > _MAX_PATH:  # a hostile chain of nodes must not build ever longer paths
+            path = path if path.endswith("[...]") else path + "[...]"
+            child = lambda suffix: path  # noqa: E731
+        else:
+            child = path.__add__
         items = node.get("items") if isinstance(node.get("items"), list) else []
         if node.get("t") in ("list", "tuple"):
             for j, v in enumerate(items):
                 if ref(v) is not None:
-                    paths.setdefault(ref(v), f"{path}[{j}]")
+                    paths.setdefault(ref(v), child(f"[{j}]"))
         elif node.get("t") == "dict":
             for item in items:
                 if isinstance(item, list) and len(item) == 2:
                     key = "<key>" if isinstance(item[0], list) else repr(item[0])
+                    key = key if len(key) <= 60 else key[:57] + "..."
                     for v in item:
                         if ref(v) is not None:
-                            paths.setdefault(ref(v), f"{path}[{key}]")
+                            paths.setdefault(ref(v), child(f"[{key}]"))
         elif node.get("t") == "tensor" and ref(node.get("data")) is not None:
             paths.setdefault(ref(node.get("data")), path)
     return paths
