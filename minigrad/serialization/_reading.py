@@ -56,7 +56,9 @@ def load(path) -> Any:
             raise CheckpointError(f"cannot load {name}: the file object is not seekable (a "
                                   "checkpoint is a zip archive, read with random access; read "
                                   "it into io.BytesIO first)")
-        return _load(path, name, path.tell())
+        obj = _load(path, name, path.tell())
+        path.seek(0, os.SEEK_END)  # read to its end, as a read() would leave it
+        return obj
     filename = os.fsdecode(os.fspath(path))
     with open_regular_file(filename) as f:
         return _load(f, repr(filename), 0)
@@ -82,7 +84,7 @@ def open_regular_file(name: str, what: str = "checkpoint") -> BinaryIO:
                                     "directory", name)
         if not stat.S_ISREG(mode):
             raise CheckpointError(f"cannot load {name!r}: not a regular file (a "
-                                  f"{_file_kind(mode)}); a checkpoint is read with random access")
+                                  f"{_file_kind(mode)}); only regular files are read")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
