@@ -113,8 +113,8 @@ def stage(optimizer, state_dict):
                 template = templates[fb.dtype] = _template(optimizer, fb.dtype, merged)
             if not has_class and template and not set(st) & set(template):
                 raise ValueError(
-                    f"loaded state dict: state of parameter {idx} has {sorted(st)}, none of "
-                    f"which {type(optimizer).__name__} keeps ({sorted(template)}): a state dict "
+                    f"loaded state dict: state of parameter {idx} has {sorted(map(str, st))}, "
+                    f"none of which {type(optimizer).__name__} keeps ({sorted(template)}): a state dict "
                     "from another optimizer?")
             values = {name: _stage_value(name, value, template, p._data.shape, fb.dtype, idx)
                       for name, value in st.items()}

@@ -35,10 +35,11 @@ def save(obj: Any, path: PathLike | BinaryIO, *, compress: bool = False) -> None
 
     ``obj`` may be any nesting (up to :data:`MAX_DEPTH` = 100 containers deep) of:
 
-    * ``dict``, ``OrderedDict`` and ``Counter`` (keys: ``str``, ``int``, ``float``, ``bool``, ``None``,
-      numpy scalars or tuples of those; key types survive, so optimizer state keyed by
-      parameter index works), ``list`` and ``tuple`` (tuples come back as tuples; subclasses
-      such as ``defaultdict`` or named tuples are refused: they would come back as their base);
+    * ``dict``, ``OrderedDict`` and ``Counter`` (keys: ``str``, ``int``, ``float``, ``bool``,
+      ``None``, numpy scalars or tuples of those; key types survive, so optimizer state keyed
+      by parameter index works), ``list`` and ``tuple`` (tuples come back as tuples; other
+      subclasses, such as ``defaultdict`` or named tuples, are refused: they would come back
+      as their base);
     * ``numpy.ndarray`` (any dtype except ``object``; not ``MaskedArray`` or other subclasses,
       which would lose what makes them subclasses) and numpy scalars, which come back with
       their dtype;
