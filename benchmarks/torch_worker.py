@@ -13,11 +13,12 @@ import sys
 
 
 class TorchWorker:
-    """Starts ``python <script> --torch-worker``; the child's first line is an info dict
-    (``{"torch": version or None, ...}``), then one JSON reply line per command."""
+    """Starts ``python <script> --torch-worker`` (or another ``flag``); the child's first line
+    is an info dict (``{"torch": version or None, ...}``), then one JSON reply line per command.
+    Any library can be served this way (bench_train runs minigrad in a worker too)."""
 
-    def __init__(self, script):
-        self.proc = subprocess.Popen([sys.executable, script, "--torch-worker"],
+    def __init__(self, script, flag="--torch-worker"):
+        self.proc = subprocess.Popen([sys.executable, script, flag],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.info = self._read()
 

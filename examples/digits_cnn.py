@@ -12,7 +12,6 @@ seconds on an idle 2-core machine (minigrad's convolutions are numpy im2col matr
 
 MINIGRAD_EXAMPLES_QUICK=1 trains for 1 epoch on 300 images (used by the tests).
 """
-import argparse
 import os
 import sys
 import time
@@ -23,12 +22,14 @@ from minigrad import nn, optim
 from minigrad.data import DataLoader, TensorDataset, train_test_split
 from minigrad.datasets import load_digits
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=1 if QUICK else 20)
-parser.add_argument("--lr", type=float, default=2e-3)
-parser.add_argument("--batch-size", type=int, default=32)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=1 if QUICK else 20)
+parser.add_argument("--lr", type=_args.positive_float, default=2e-3)
+parser.add_argument("--batch-size", type=_args.positive_int, default=32)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--save", metavar="PATH", help="write the trained weights as a safetensors "
                     "file (loads into the same network in PyTorch: see docs/interop.md)")

@@ -11,7 +11,7 @@ from . import autograd  # noqa: E402
 from .autograd import Function, GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, randint, randn, zeros, zeros_like)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.arithmetic import clamp, clip, maximum, minimum, where
 from .ops.elementwise import (erf, exp, gelu, leaky_relu, log, relu, sigmoid, sin, cos,
                               softplus, sqrt, tanh)

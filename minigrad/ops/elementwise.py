@@ -1,5 +1,6 @@
 """Elementwise functions and activations, each with its derivative."""
 import math
+import numbers
 
 import numpy as np
 
@@ -86,6 +87,9 @@ def relu(a):
 
 def leaky_relu(a, negative_slope=0.01):
     """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
+    if not isinstance(negative_slope, numbers.Real):
+        raise TypeError(f"leaky_relu: negative_slope must be a number, got "
+                        f"{type(negative_slope).__name__}")
     a = floating(a)
     slope = np.where(a._data > 0, 1, negative_slope).astype(a.dtype)
     return make(a._data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu", SAVES_NOTHING)

@@ -125,3 +125,17 @@ def test_closure_policy_of_another_thread_does_not_skip_this_threads_backward():
         release.set()
         t.join()
     assert missing == 0
+
+
+def test_inference_mode_is_no_grad():
+    with mg.inference_mode():
+        assert not mg.is_grad_enabled()
+        assert not (mg.ones(2, requires_grad=True) * 2).requires_grad
+
+    @mg.inference_mode()
+    def predict():
+        return mg.is_grad_enabled()
+
+    assert predict() is False and mg.is_grad_enabled()
+    with mg.no_grad(), mg.inference_mode(False):
+        assert mg.is_grad_enabled()

@@ -58,7 +58,7 @@ def train_torch(model, make_x, steps=5, classes=3):
 
 def minigrad_to_torch(mine, theirs, via, tmp_path):
     if via == "memory":
-        state = {k: torch.from_numpy(v) for k, v in mine.state_dict().items()}
+        state = {k: torch.from_numpy(v.numpy()) for k, v in mine.state_dict().items()}
     else:
         stt = pytest.importorskip("safetensors.torch")
         mg.save_safetensors(mine.state_dict(), tmp_path / "m.safetensors")
@@ -80,7 +80,7 @@ def assert_same_state(mine, theirs):
     ours, their_state = mine.state_dict(), theirs.state_dict()
     assert list(ours) == list(their_state)
     for k, v in ours.items():
-        t = their_state[k].numpy()
+        v, t = v.numpy(), their_state[k].numpy()
         assert v.dtype == t.dtype and v.shape == t.shape, k
         assert v.tobytes() == t.tobytes(), k
 
