@@ -4,11 +4,14 @@
   block may use what an earlier one defined, as a reader following the page would), in an empty
   working directory. A block that is not meant to run alone says so on its first line, visibly:
   ``# fragment: ...`` (why); it is only compiled. A block whose first line says it needs
-  Graphviz's dot program runs only where ``dot`` is installed (.ci/run installs it).
+  Graphviz's dot program runs only where ``dot`` is installed (.ci/run installs it); one whose
+  first line says ``# needs torch and safetensors: ...`` runs only where those optional
+  packages import (it is still compiled everywhere).
 * Every ``minigrad ...`` command in a ```bash block parses with the real command-line parser,
   so a renamed or removed option cannot linger in the docs.
 * The README's test command is the one .ci/run runs.
 """
+import importlib.util
 import json
 import os
 import re
@@ -25,6 +28,16 @@ PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 FRAGMENT = "# fragment"
 NEEDS_DOT = "# needs Graphviz's dot"
+NEEDS_PACKAGES = re.compile(r"# needs ([\w ,]+?):")
+
+
+def _missing_packages(first_line):
+    """The optional packages a ``# needs a and b: ...`` block names that do not import."""
+    m = NEEDS_PACKAGES.match(first_line)
+    if not m:
+        return []
+    names = [n.strip() for n in re.split(r",| and ", m.group(1)) if n.strip()]
+    return [n for n in names if importlib.util.find_spec(n) is None]
 
 
 def blocks(page, language):
@@ -63,8 +76,11 @@ def test_python_blocks_run(page, tmp_path):
         first = code.lstrip()
         if first.startswith(FRAGMENT):
             continue
-        if first.startswith(NEEDS_DOT) and shutil.which("dot") is None:
-            continue  # the page says so; .ci/run installs Graphviz
+        if first.startswith(NEEDS_DOT):
+            if shutil.which("dot") is None:
+                continue  # the page says so; .ci/run installs Graphviz
+        elif _missing_packages(first.splitlines()[0]):
+            continue  # the page says which optional packages the block needs
         runnable.append((where, code))
     script = tmp_path / "blocks.json"
     script.write_text(json.dumps(runnable))

@@ -9,7 +9,11 @@ from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
 
 def _operands(a, b):
     if isinstance(a, Tensor):
-        b = as_tensor_like(b, a)
+        if isinstance(b, Tensor):
+            if a._data.dtype is b._data.dtype:  # the common case: nothing to convert
+                return a, b
+        else:
+            b = as_tensor_like(b, a)
     else:
         a = as_tensor_like(a, b)
     ka, kb = a.dtype.kind, b.dtype.kind
