@@ -36,7 +36,7 @@ class Decoder:
 
     def where(self, index):
         """The key path of node ``index`` (``obj['model']['0.weight']``), or a node number."""
-        return key_paths(self.nodes, self.root).get(index, f"node {index}")
+        return key_path(self.nodes, self.root, {index}) or f"node {index}"
 
     def _value(self, value):
         if isinstance(value, list):
@@ -136,54 +136,61 @@ class Decoder:
 
 
 _HEX_INT = re.compile(r"-?0x[0-9a-f]+")
-_MAX_PATH = 400  # characters of a key path in an error message
 
 
-def key_paths(nodes, root) -> dict:
-    """Node index -> the first key path reaching it from the root (a tensor's data node gets
-    the tensor's path). Tolerates malformed nodes: it only names places in error messages."""
-    paths = {}
-
-    def ref(value):
-        return value[0] if isinstance(value, list) and len(value) == 1 and \
-            type(value[0]) is int else None
-
-    if ref(root) is not None:
-        paths[ref(root)] = "obj"
-    for i in range(len(nodes) - 1, -1, -1):  # parents come after their children
-        path, node = paths.get(i), nodes[i]
-        if path is None or not isinstance(node, dict):
+def key_path(nodes, root, targets) -> str | None:
+    """The key path (``obj['model']['0.weight']``) of the first node in ``targets`` reached
+    from the root, in the saved object's order; a tensor's data node gets the tensor's path.
+    Tolerates malformed nodes (it only names places in error messages) and keeps one parent
+    link per node, building a string only for the node found."""
+    parent = {}
+    stack = [(_ref(root), None, "")]
+    while stack:
+        i, up, step = stack.pop()
+        if i is None or i in parent or not 0 <= i < len(nodes):
             continue
-        if len(path) > _MAX_PATH:  # a hostile chain of nodes must not build ever longer paths
-            path = path if path.endswith("[...]") else path + "[...]"
-            child = lambda suffix: path  # noqa: E731
-        else:
-            child = path.__add__
+        parent[i] = (up, step)
+        if i in targets:
+            return _format_path(parent, i)
+        node = nodes[i]
+        node = node if isinstance(node, dict) else {}
         items = node.get("items") if isinstance(node.get("items"), list) else []
+        children = []
         if node.get("t") in ("list", "tuple"):
-            for j, v in enumerate(items):
-                if ref(v) is not None:
-                    paths.setdefault(ref(v), child(f"[{j}]"))
+            children = [(_ref(v), i, f"[{j}]") for j, v in enumerate(items)]
         elif node.get("t") == "dict":
             for item in items:
                 if isinstance(item, list) and len(item) == 2:
                     key = "<key>" if isinstance(item[0], list) else repr(item[0])
-                    key = key if len(key) <= 60 else key[:57] + "..."
-                    for v in item:
-                        if ref(v) is not None:
-                            paths.setdefault(ref(v), child(f"[{key}]"))
-        elif node.get("t") == "tensor" and ref(node.get("data")) is not None:
-            paths.setdefault(ref(node.get("data")), path)
-    return paths
+                    key = f"[{key if len(key) <= 60 else key[:57] + '...'}]"
+                    children += [(_ref(item[0]), i, key), (_ref(item[1]), i, key)]
+        elif node.get("t") == "tensor":
+            children = [(_ref(node.get("data")), i, "")]
+        stack.extend(reversed(children))
+    return None
+
+
+def _format_path(parent, i):
+    steps = []
+    while i is not None:
+        i, step = parent[i]
+        steps.append(step)
+    steps.reverse()
+    if len(steps) > 30:  # a hostile chain of nodes: the start and the end of the path
+        steps = steps[:20] + ["[...]"] + steps[-9:]
+    return "obj" + "".join(steps)
+
+
+def _ref(value):
+    return value[0] if isinstance(value, list) and len(value) == 1 and \
+        type(value[0]) is int else None
 
 
 def array_path(nodes, root, index):
     """The key path of a value stored in member ``a<index>``, or None."""
-    paths = key_paths(nodes, root)
-    for i, node in enumerate(nodes):
-        if isinstance(node, dict) and node.get("array") == index and i in paths:
-            return paths[i]
-    return None
+    targets = {i for i, node in enumerate(nodes)
+               if isinstance(node, dict) and node.get("array") == index}
+    return key_path(nodes, root, targets)
 
 
 def make_view(storage, view, what):
