@@ -343,6 +343,6 @@ def test_errors_in_a_value_name_its_key_path(tmp_path):
 
 def test_hostile_deep_chain_is_refused_with_a_short_message(tmp_path):
     path = tmp_path / "bad"
-    _archive(path, _manifest([199_999], nodes=_deep_nodes(200_000)))
+    _archive(path, _manifest([19_999], nodes=_deep_nodes(20_000)))  # a path of 60 kB unabridged
     message = _load_error(path, "containers nested more than 100 levels deep")
     assert len(message) < 1000 and "[...]" in message
