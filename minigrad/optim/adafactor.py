@@ -87,6 +87,13 @@ class Adafactor(Optimizer):
 
     _run_key = staticmethod(id)  # each tensor has its own statistics
 
+    def _state_shape(self, name, shape, group):
+        if name == "row_var":
+            return tuple(shape[:-1]) + (1,)
+        if name == "col_var":
+            return tuple(shape[:-2]) + (1, shape[-1])
+        return shape
+
     def state_nbytes(self):
         """Bytes held by the optimizer state's arrays (the point of factoring)."""
         total = 0

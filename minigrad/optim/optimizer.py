@@ -384,6 +384,12 @@ class Optimizer:
     def _validate(self, group):
         pass
 
+    def _state_shape(self, name, shape, group):
+        """The shape of state array ``name`` of a parameter of ``shape`` (checked when a state
+        dict is loaded): the parameter's own, except for factored or sliced state
+        (Adafactor's row and column moments, Prodigy's ``slice_p``)."""
+        return shape
+
     def _begin_step(self):
         """Hook run once per ``step()``, after the closure and before any kernel: per-group
         scalars that advance every step whether or not a parameter has a gradient

@@ -98,6 +98,12 @@ class Prodigy(Optimizer):
 
     _run_key = staticmethod(lambda state: 0)
 
+    def _state_shape(self, name, shape, group):
+        if name in ("s", "p0"):  # flat, every slice_p-th element, as prodigyopt
+            slice_p = int(group["slice_p"])
+            return (-(-int(np.prod(shape)) // slice_p),)
+        return shape
+
     def step(self, closure=None):
         """One Prodigy step over all groups: the reduction pass, ``d``, the update pass."""
         self._opt_called = True
