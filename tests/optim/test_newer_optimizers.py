@@ -367,3 +367,23 @@ def test_parameter_shared_with_numpy_is_updated_in_place(cls, hyper):
         runs.append([p.detach().numpy().copy() for p in params])
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cls,name,bad", [
+    (optim.Adafactor, "row_var", np.zeros((4, 3))),      # the parameter's shape, not (4, 1)
+    (optim.Adafactor, "col_var", np.zeros((1, 4))),
+    (optim.Prodigy, "p0", np.zeros((4, 3))),             # flat (12,), as prodigyopt keeps it
+])
+def test_load_state_dict_checks_factored_and_flat_state_shapes(cls, name, bad):
+    p = minigrad.tensor(np.ones((4, 3)), requires_grad=True)
+    opt = cls([p])
+    p.grad = minigrad.tensor(np.ones((4, 3)))
+    opt.step()
+    sd = opt.state_dict()
+    before = {k: np.array(v, copy=True) for k, v in opt.state[p].items()
+              if isinstance(v, np.ndarray)}
+    sd["state"][0][name] = bad
+    with pytest.raises(ValueError, match=rf"state '{name}' of parameter 0 has shape"):
+        opt.load_state_dict(sd)
+    for k, v in before.items():  # nothing changed
+        np.testing.assert_array_equal(opt.state[p][k], v)
