@@ -60,7 +60,7 @@ class MultiStepLR(LRScheduler):
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)
-        self.milestones = Counter(self.milestones)  # minigrad.load returns a plain dict
+        self.milestones = Counter(self.milestones)  # a dict from elsewhere may be a plain dict
 
 
 class ExponentialLR(LRScheduler):
