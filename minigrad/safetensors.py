@@ -21,18 +21,18 @@ minigrad allocate more memory than the file's own size.
 """
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
-import stat
 import struct
 from collections import OrderedDict
 from typing import Any, Iterable, Mapping, Union
 
 import numpy as np
 
-from .serialization import CheckpointError, _create_temp_file, _fsync_directory
+from .serialization import CheckpointError
+from .serialization._reading import open_regular_file
+from .serialization._writing import atomic_write
 
 __all__ = ["save_safetensors", "load_safetensors", "read_safetensors_header", "CheckpointError"]
 
@@ -118,7 +118,7 @@ def save_safetensors(tensors: Mapping[str, Any], path: PathLike, metadata: Mappi
             code, arr = arrays[name]
             _write_array(f, arr, _STORED[code])
 
-    _atomic_write(os.fspath(path), write)
+    atomic_write(path, write, "safetensors")
 
 
 def _bfloat16_names(bfloat16, tensors) -> set:
@@ -206,31 +206,6 @@ def _write_array(f, arr: np.ndarray, stored: np.dtype) -> None:
     f.write(memoryview(arr.reshape(-1)).cast("B"))
 
 
-def _atomic_write(path: str, write) -> None:
-    """``write(file)`` into a temporary file beside ``path``, then rename it over ``path``."""
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
-    if os.path.isdir(target):
-        raise IsADirectoryError(errno.EISDIR, f"cannot save safetensors: {path!r} is a directory", path)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, f"cannot save safetensors to {path!r}: directory "
-                                f"{directory!r} does not exist", path)
-    fd, tmp = _create_temp_file(directory, os.path.basename(target))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -247,7 +222,7 @@ def load_safetensors(path: PathLike) -> "OrderedDict[str, np.ndarray]":
     problem if the file is not a complete, well-formed safetensors file.
     """
     name = os.fspath(path)
-    with _open_regular(name) as f:
+    with open_regular_file(name, "safetensors file") as f:
         size = os.fstat(f.fileno()).st_size
         header_len, entries, _ = _read_header(f, size, name)
         result = OrderedDict()
@@ -268,31 +243,9 @@ def read_safetensors_header(path: PathLike) -> tuple[dict, "OrderedDict[str, tup
     ``__metadata__`` dict and, per tensor in header order, ``(dtype code, shape)`` such as
     ``("BF16", (768, 768))``. Validated exactly as :func:`load_safetensors` does."""
     name = os.fspath(path)
-    with _open_regular(name) as f:
+    with open_regular_file(name, "safetensors file") as f:
         _, entries, metadata = _read_header(f, os.fstat(f.fileno()).st_size, name)
     return metadata, OrderedDict((k, (code, shape)) for k, code, shape, _ in entries)
-
-
-def _open_regular(name: str):
-    """The file opened for reading, or an error if it is missing or not a regular file.
-
-    A FIFO or a device (/dev/zero, /dev/urandom) would block or never end; O_NONBLOCK keeps
-    the open itself from waiting for a FIFO's writer, and has no effect on regular files.
-    """
-    try:
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, f"no safetensors file at {name!r}: file does not exist",
-                                name) from None
-    except IsADirectoryError:
-        raise IsADirectoryError(errno.EISDIR, f"cannot load {name!r}: it is a directory", name) from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, f"cannot load {name!r}: it is a directory", name)
-        raise CheckpointError(f"cannot load {name!r}: not a regular file")
-    return os.fdopen(fd, "rb")
 
 
 def _read_header(f, size: int, name: str):

@@ -28,7 +28,6 @@ a tensor), copying it into a new tensor, modifying it in place, or a custom auto
 ``Function``. Python control flow and shapes are fixed at export, as with
 ``torch.jit.trace``: the graph is the path the example input took.
 """
-import os
 
 import numpy as np
 
@@ -138,9 +137,9 @@ def export(model, args, f, *, input_names=None, output_names=None, opset_version
     if hasattr(f, "write"):
         f.write(data)
     else:
-        from ..safetensors import _atomic_write
+        from ..serialization._writing import atomic_write
 
-        _atomic_write(os.fspath(f), lambda fh: fh.write(data))
+        atomic_write(f, lambda fh: fh.write(data), "ONNX model")
     return proto
 
 

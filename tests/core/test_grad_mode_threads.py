@@ -67,8 +67,9 @@ def test_training_beside_an_evaluation_thread_gives_the_serial_weights():
     serial = _train(1, 40)
     stop = threading.Event()
 
+    model = nn.Linear(4, 1)  # made here: the random generator is shared by the threads
+
     def evaluate_forever():
-        model = nn.Linear(4, 1)
         while not stop.is_set():
             with mg.no_grad():
                 model(mg.ones(8, 4))
