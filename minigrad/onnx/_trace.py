@@ -39,7 +39,7 @@ EXPORTED_LAYERS = ("Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", 
                    "Tanh", "Sigmoid", "GELU", "Softplus", "Softmax", "LogSoftmax", "Sequential",
                    "ModuleList", "ModuleDict")
 # Tensor methods that hand a tensor's values to Python or another library.
-_VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__", "__bool__",
+_VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__", "__bool__", "__format__",
                   "__index__", "__dlpack__")
 # Tensor methods that are neither ops nor readers: metadata, autograd bookkeeping.
 _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "requires_grad_",
