@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import _device
 from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import functional as F
@@ -22,8 +23,9 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Conv2d")
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"Conv2d: {name} must be a positive int, got {v!r}")

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import _device
 from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import init
@@ -19,8 +20,9 @@ class Linear(Module):
     which is U(-1/sqrt(in_features), 1/sqrt(in_features)), and the same bound for ``bias``.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Linear")
         for name, v in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {v!r}")

@@ -47,10 +47,29 @@ def test_tensor_device_and_moves():
     lambda: mg.arange(3, device="cuda"), lambda: mg.ones(2).new_zeros(3, device="cuda"),
     lambda: mg.nn.Linear(2, 3).to("cuda"), lambda: mg.nn.Linear(2, 3).cuda(),
     lambda: mg.set_default_device("cuda"),
+    lambda: mg.nn.Linear(2, 3, device="cuda"), lambda: mg.nn.Conv2d(1, 1, 3, device="cuda"),
+    lambda: mg.nn.BatchNorm1d(3, device="cuda"), lambda: mg.nn.LayerNorm(3, device="cuda"),
+    lambda: mg.nn.Embedding(3, 2, device="cuda"), lambda: mg.nn.LSTM(2, 3, device="cuda"),
+    lambda: mg.nn.PReLU(device="cuda"),
 ])
 def test_other_devices_are_clear_errors(call):
     with pytest.raises(RuntimeError, match="is not available: minigrad runs on the CPU only"):
         call()
+
+
+def test_layers_take_device_and_the_default_dtype():
+    for layer in [mg.nn.Linear(2, 3, device="cpu"), mg.nn.Conv2d(1, 1, 3, device="cpu"),
+                  mg.nn.BatchNorm1d(3, device="cpu"), mg.nn.LayerNorm(3, device="cpu"),
+                  mg.nn.Embedding(3, 2, device="cpu"), mg.nn.GRU(2, 3, device="cpu"),
+                  mg.nn.PReLU(device="cpu")]:
+        assert all(p.device.type == "cpu" for p in layer.parameters())
+    mg.set_default_dtype(mg.float64)
+    try:
+        for layer in [mg.nn.Linear(2, 3), mg.nn.LSTM(2, 3), mg.nn.GRUCell(2, 3), mg.nn.PReLU(),
+                      mg.nn.Embedding(3, 2), mg.nn.BatchNorm2d(2)]:
+            assert all(p.dtype == np.float64 for p in layer.parameters())
+    finally:
+        mg.set_default_dtype(mg.float32)
 
 
 def test_device_keyword_on_creation_functions():
