@@ -22,12 +22,14 @@ from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import _conv_op, _embedding_op, _loss_op, _norm_op, _pool_op
+from ._functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
     "embedding", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "softmax",
     "log_softmax", "pad", "flatten", "mse_loss", "l1_loss", "huber_loss", "cross_entropy",
     "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
