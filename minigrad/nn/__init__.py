@@ -5,6 +5,7 @@ names and semantics.
 ``init`` the initialisers, ``utils`` gradient clipping.
 """
 from . import functional, init
+from .attention import MultiheadAttention
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .container import Identity, ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
@@ -18,6 +19,8 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 from .sparse import Embedding
+from .transformer import (TransformerEncoder, TransformerEncoderLayer,
+                          generate_square_subsequent_mask)
 
 import importlib.util as _ilu
 
@@ -33,5 +36,6 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "ReLU", "LeakyReLU", "Tanh",
     "Sigmoid", "GELU", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss",
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "functional",
-    "init", "utils",
+    "init", "utils", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "generate_square_subsequent_mask",
 ]

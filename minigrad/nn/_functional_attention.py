@@ -186,18 +186,22 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     for name, t in (("query", query), ("key", key), ("value", value)):
         _float_input(t, fn, name)
     batched = query.ndim == 3
+    self_attention = query is key and key is value
     if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
         raise ValueError(f"{fn}: query, key and value must all be 3-d (batched) or all 2-d "
                          f"(unbatched), got shapes {tuple(query.shape)}, {tuple(key.shape)} "
                          f"and {tuple(value.shape)}")
     if not batched:
-        query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
+        query = query.unsqueeze(0)
+        key, value = (query, query) if self_attention else (key.unsqueeze(0), value.unsqueeze(0))
         if isinstance(key_padding_mask, Tensor):
             key_padding_mask = key_padding_mask.unsqueeze(0)
         elif key_padding_mask is not None:
             key_padding_mask = np.asarray(key_padding_mask)[None]
     elif not batch_first:
-        query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        query = query.transpose(0, 1)
+        key, value = (query, query) if self_attention else (key.transpose(0, 1),
+                                                            value.transpose(0, 1))
     n, n_q, embed_dim = query.shape
     n_k = key.shape[1]
     if embed_dim != embed_dim_to_check:
@@ -216,7 +220,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if key.shape[-1] != embed_dim or value.shape[-1] != embed_dim:
             raise ValueError(f"{fn}: the packed in_proj_weight needs key and value with "
                              f"{embed_dim} features, got {key.shape[-1]} and {value.shape[-1]}")
-        if query is key and key is value:  # self-attention: one matmul for q, k and v
+        if self_attention:  # one matmul for q, k and v
             qkv = linear(query, in_proj_weight, in_proj_bias)
             q, k, v = qkv.chunk(3, dim=-1)
         else:
@@ -297,7 +301,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             scores = scores + add
         if blocked is not None:
             scores = scores.where(Tensor._wrap(~blocked), -np.inf)
-        weights = scores.softmax(-1)
+        with np.errstate(invalid="ignore"):  # a fully masked query: NaN, as PyTorch
+            weights = scores.softmax(-1)
         if p > 0:  # PyTorch returns the weights after dropout
             weights = dropout(weights, p)
         out = weights.matmul(v)
