@@ -22,7 +22,10 @@ from .ops.reduction import (amax, amin, argmax, argmin, logsumexp, log_softmax, 
 from .ops.reduction import max, min, sum  # noqa: A004  (PyTorch's names)
 from .ops.shape import (broadcast_to, cat, chunk, expand, flatten, pad, permute, reshape,
                         split, squeeze, stack, transpose, unsqueeze)
-from .random import manual_seed
+from .ops.masking import masked_fill, tril, triu
+from .ops.sorting import argsort, sort, topk
+from .random import Generator, manual_seed
+from .sampling import multinomial
 from .tensor import (Tensor, bool_, float16, float32, float64, int32, int64, tensor)
 
 __version__ = "0.1.0"
