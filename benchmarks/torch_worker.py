@@ -13,11 +13,11 @@ import sys
 
 
 class TorchWorker:
-    """Starts ``python <script> --torch-worker``; the child's first line is an info dict
-    (``{"torch": version or None, ...}``), then one JSON reply line per command."""
+    """Starts ``python <script> --torch-worker [args]``; the child's first line is an info
+    dict (``{"torch": version or None, ...}``), then one JSON reply line per command."""
 
-    def __init__(self, script):
-        self.proc = subprocess.Popen([sys.executable, script, "--torch-worker"],
+    def __init__(self, script, args=()):
+        self.proc = subprocess.Popen([sys.executable, script, "--torch-worker", *args],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.info = self._read()
 
@@ -37,9 +37,10 @@ class TorchWorker:
         self.proc.wait()
 
 
-def start(script):
-    """A :class:`TorchWorker` for ``script``, or None when torch is not installed."""
-    worker = TorchWorker(script)
+def start(script, args=()):
+    """A :class:`TorchWorker` for ``script`` (``args`` are passed on to the child), or None
+    when torch is not installed."""
+    worker = TorchWorker(script, args)
     if worker.info.get("torch") is None:
         worker.close()
         return None

@@ -38,7 +38,7 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "models"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)

@@ -118,15 +118,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if mask is not None:
             raise ValueError(f"{fn}: pass either attn_mask or is_causal=True, not both "
                              "(is_causal builds its own mask)")
-        blocked = _attention_op.causal_blocked(n_q, n_k)
     elif mask is not None:
         _check_broadcast(mask.shape, batch + (n_q, n_k), fn, "attn_mask", "attention scores")
         if isinstance(mask, np.ndarray):
             blocked, mask = ~mask, None
         elif mask.dtype != query.dtype:
             mask = mask.astype(query.dtype)
-    return _attention_op.attention(query, key, value, mask, blocked, dropout_p, float(scale),
-                                   groups)
+    return _attention_op.attention(query, key, value, mask, blocked, bool(is_causal), dropout_p,
+                                   float(scale), groups)
 
 
 # ----- multi-head attention --------------------------------------------------------------
@@ -216,13 +215,13 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise ValueError(f"{fn}: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
 
     # projections
+    qkv = None
     if not use_separate_proj_weight:
         if key.shape[-1] != embed_dim or value.shape[-1] != embed_dim:
             raise ValueError(f"{fn}: the packed in_proj_weight needs key and value with "
                              f"{embed_dim} features, got {key.shape[-1]} and {value.shape[-1]}")
         if self_attention:  # one matmul for q, k and v
             qkv = linear(query, in_proj_weight, in_proj_bias)
-            q, k, v = qkv.chunk(3, dim=-1)
         else:
             q = _project(query, in_proj_weight, in_proj_bias, 0, embed_dim)
             k = _project(key, in_proj_weight, in_proj_bias, embed_dim, 2 * embed_dim)
@@ -263,22 +262,28 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                              f"(batch, key length), got {shape}")
         pad = tuple(None if m is None else m.reshape(n, 1, 1, n_k) for m in pad)
 
-    if bias_k is not None or bias_v is not None:
-        if bias_k is None or bias_v is None:
-            raise ValueError(f"{fn}: bias_k and bias_v must be given together")
-        k = _cat_seq(k, bias_k.reshape(1, 1, embed_dim).expand(n, 1, embed_dim))
-        v = _cat_seq(v, bias_v.reshape(1, 1, embed_dim).expand(n, 1, embed_dim))
-        attn, pad = _pad_keys(attn), _pad_keys(pad)
+    if (bias_k is None) != (bias_v is None):
+        raise ValueError(f"{fn}: bias_k and bias_v must be given together")
+    # the fused self-attention node, unless extra keys or returned weights need the pieces
+    packed = qkv is not None and bias_k is None and not add_zero_attn and not need_weights
+    if packed:
+        q = k = v = None
+    else:
+        if qkv is not None:
+            q, k, v = qkv.chunk(3, dim=-1)
+        if bias_k is not None:
+            k = _cat_seq(k, bias_k.reshape(1, 1, embed_dim).expand(n, 1, embed_dim))
+            v = _cat_seq(v, bias_v.reshape(1, 1, embed_dim).expand(n, 1, embed_dim))
+            attn, pad = _pad_keys(attn), _pad_keys(pad)
 
-    def heads(t):
-        return t.reshape(n, t.shape[1], num_heads, head_dim).transpose(1, 2)
+        def heads(t):
+            return t.reshape(n, t.shape[1], num_heads, head_dim).transpose(1, 2)
 
-    q, k, v = heads(q), heads(k), heads(v)
-    if add_zero_attn:
-        zeros = Tensor._wrap(np.zeros((n, num_heads, 1, head_dim), dtype=k.dtype))
-        k, v = _cat_seq(k, zeros, dim=2), _cat_seq(v, zeros, dim=2)
-        attn, pad = _pad_keys(attn), _pad_keys(pad)
-    n_keys = k.shape[2]
+        q, k, v = heads(q), heads(k), heads(v)
+        if add_zero_attn:
+            zeros = Tensor._wrap(np.zeros((n, num_heads, 1, head_dim), dtype=k.dtype))
+            k, v = _cat_seq(k, zeros, dim=2), _cat_seq(v, zeros, dim=2)
+            attn, pad = _pad_keys(attn), _pad_keys(pad)
 
     blocked = None
     for m in (attn[0], pad[0]):
@@ -287,15 +292,17 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     add = None
     for m in (attn[1], pad[1]):
         if m is not None:
-            m = m.astype(q.dtype) if m.dtype != q.dtype else m
+            m = m.astype(query.dtype) if m.dtype != query.dtype else m
             add = m if add is None else add + m
-    if use_causal:
-        blocked = _attention_op.causal_blocked(n_q, n_keys)
     p = _probability(dropout_p, fn, "dropout_p") if training else 0.0
     scale = 1.0 / math.sqrt(head_dim)
 
     weights = None
-    if need_weights:
+    if packed:
+        out = _attention_op.packed_attention(qkv, num_heads, add, blocked, use_causal, p, scale)
+    elif need_weights:
+        if use_causal:
+            blocked = _attention_op.causal_blocked(n_q, k.shape[2])
         scores = q.matmul(k.mT) * scale
         if add is not None:
             scores = scores + add
@@ -309,8 +316,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if average_attn_weights:
             weights = weights.mean(1)
     else:
-        out = _attention_op.attention(q, k, v, add, blocked, p, scale, 1)
-    out = out.transpose(1, 2).reshape(n, n_q, embed_dim)
+        out = _attention_op.attention(q, k, v, add, blocked, use_causal, p, scale)
+    if not packed:
+        out = out.transpose(1, 2).reshape(n, n_q, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias)
     if not batched:
         out = out.squeeze(0)

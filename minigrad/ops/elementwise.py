@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor, floating, make
+from . import _gelu_fast
 from .arithmetic import where
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -107,6 +108,15 @@ def gelu(a, approximate="none"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     a = floating(a)
     x = a._data
+    if _gelu_fast.available(x):  # float32: PyTorch's erf approximation, see _gelu_fast
+        data, e = _gelu_fast.gelu_forward(x)
+
+        def fast_backward(g, out):
+            if not grad_mode._enabled:
+                return (Tensor._wrap(_gelu_fast.gelu_backward(x, e, g._data)),)
+            return backward(g, out)
+
+        return make(data, (a,), fast_backward, "Gelu")
     cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
 
     def backward(g, out):
