@@ -17,7 +17,10 @@ _kernels = None
 def _build():
     from numba import njit
 
-    opts = dict(cache=True, error_model="numpy", nogil=True)
+    # reassociation lets LLVM vectorise the row sums; no 'nnan'/'ninf', so NaN and inf
+    # still propagate and the -inf / NaN tests below still hold
+    opts = dict(cache=True, error_model="numpy", nogil=True,
+                fastmath={"reassoc", "nsz", "arcp", "contract"})
 
     @njit(**opts)
     def shift_rows(s, n_queries, causal):

@@ -278,9 +278,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != normalized_shape:
             raise ValueError(f"layer_norm: {name} must have shape {normalized_shape}, got "
                              f"{tuple(t.shape)}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    lead = tuple(range(input.ndim - k))
-    return _norm_op.normalize(input, weight, bias, dims, normalized_shape, lead, eps)[0]
+    return _norm_op.layer_norm_rows(input, weight, bias, normalized_shape, eps)
 
 
 def embedding(input, weight, padding_idx=None):
