@@ -18,7 +18,7 @@ def write_out(result, out, name):
     from .tensor import Tensor
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}: out must be a Tensor, got {type(out).__name__}")
-    if grad_mode._enabled and (out.requires_grad or result.requires_grad):
+    if grad_mode.enabled() and (out.requires_grad or result.requires_grad):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad")
     src = result._data

@@ -1,16 +1,26 @@
-"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``.
 
-The mode is process-global (PyTorch's is thread-local): minigrad is single-threaded at the
-Python level, and a plain module attribute keeps the per-op check to one lookup.
+The mode is per thread, as in PyTorch: a DataLoader thread, an evaluation thread under
+``no_grad`` and a training thread do not see each other's mode. It is kept in a
+:class:`contextvars.ContextVar`, which a new thread starts at its default (recording on) and
+whose ``get()`` costs about as much as a module attribute lookup, so the per-op check stays
+cheap. (A ContextVar is also per asyncio task; PyTorch's thread-local mode is shared by the
+tasks of one thread. Nothing here depends on that difference.)
 """
+import contextvars
 import functools
 
-_enabled = True
+_mode = contextvars.ContextVar("minigrad_grad_enabled", default=True)
+
+#: ``enabled()`` is the hot-path form of :func:`is_grad_enabled` (a bound C method).
+enabled = _mode.get
+_set = _mode.set
 
 
 def is_grad_enabled():
-    """Return True when new operations record a graph for backward."""
-    return _enabled
+    """Return True when new operations in this thread record a graph for backward."""
+    return _mode.get()
 
 
 class _GradModeContext:
@@ -20,14 +30,12 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self):
-        global _enabled
-        self.prev = _enabled
-        _enabled = self.mode
+        self.prev = _mode.get()
+        _mode.set(self.mode)
         return self
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
+        _mode.set(self.prev)
         return False
 
     def __call__(self, fn):
@@ -42,7 +50,7 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Context manager and decorator: operations inside build no graph.
+    """Context manager and decorator: operations inside build no graph (in this thread).
 
     Use it for evaluation and for manual parameter updates::
 
@@ -59,18 +67,26 @@ class enable_grad(_GradModeContext):
     mode = True
 
 
+class inference_mode(_GradModeContext):
+    """``inference_mode(mode=True)``: as :class:`no_grad` (minigrad has no separate inference
+    tensors; PyTorch's also skips version counting, an optimisation minigrad does not need)."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode
+
+
 class set_grad_enabled(_GradModeContext):
-    """Enable or disable graph recording, as a function, context manager or decorator.
+    """Enable or disable graph recording in this thread, as a function, context manager or
+    decorator.
 
     ``set_grad_enabled(False)`` takes effect at once (like PyTorch); used in a ``with``
     statement the previous mode is restored on exit.
     """
 
     def __init__(self, mode):
-        global _enabled
         self.mode = bool(mode)
-        self.prev = _enabled
-        _enabled = self.mode
+        self.prev = _mode.get()
+        _mode.set(self.mode)
 
     def __enter__(self):
         return self  # the constructor already switched the mode

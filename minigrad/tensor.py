@@ -12,8 +12,9 @@ import itertools
 
 import numpy as np
 
-from . import grad_mode
+from .grad_mode import enabled as grad_enabled
 from ._tensor_ops import TensorOps
+from ._inplace import TensorInplace
 
 float16 = np.float16
 float32 = np.float32
@@ -69,24 +70,34 @@ def _as_array(data, dtype=None):
     return arr
 
 
-class Tensor(TensorOps):
+class Tensor(TensorOps, TensorInplace):
     """An n-dimensional array that can record the operations applied to it.
 
-    Attributes follow PyTorch: ``data`` (the numpy array), ``grad`` (a Tensor or None),
-    ``requires_grad``, ``shape``, ``dtype``. Create tensors with :func:`minigrad.tensor`.
+    Attributes follow PyTorch: ``data`` (a Tensor sharing this one's memory, not recorded),
+    ``grad`` (a Tensor or None), ``requires_grad``, ``shape``, ``dtype``, ``_version``.
+    Create tensors with :func:`minigrad.tensor`; see ``docs/tensor.md`` for the storage
+    model (views, version counters, in-place writes).
+
+    Slots: ``_data`` the numpy array (the one private name for the raw values);
+    ``_ctx = (backward, parents, op_name, saves)`` the graph node, None for a leaf;
+    ``_vc`` the version counter, a one-element list shared by every alias of the memory
+    (views, ``detach()``), None until something needs it; ``_history`` None, ``(root,
+    steps)`` for a view, or the :class:`minigrad._storage.History` of a tensor written in
+    place while recorded; ``_hooks`` backward hooks (``register_hook``, ``retain_grad``).
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_retains_grad",
-                 "_seq", "_version", "_saved_version", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_hooks",
+                 "_seq", "_vc", "_saved_version", "_history", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self._data = _as_array(data, dtype)
         self.grad = None
-        self._version = 0
+        self._vc = None
+        self._history = None
         self._ctx = None
         self._grad_view = None
-        self._retains_grad = False
+        self._hooks = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -94,15 +105,17 @@ class Tensor(TensorOps):
     # ----- construction helpers used by the ops -------------------------------------
     @classmethod
     def _wrap(cls, array):
-        """A constant Tensor around ``array`` (no copy, no graph)."""
+        """A constant Tensor around ``array`` (no copy, no graph, a version counter of its
+        own)."""
         t = object.__new__(Tensor)
         t._data = array
         t.grad = None
-        t._version = 0
+        t._vc = None
+        t._history = None
         t.requires_grad = False
         t._ctx = None
         t._grad_view = None
-        t._retains_grad = False
+        t._hooks = None
         return t
 
     # ----- attributes ------------------------------------------------------------------
@@ -128,6 +141,22 @@ class Tensor(TensorOps):
         """Name of the op that produced this tensor, or None for a leaf."""
         ctx = self._ctx
         return None if ctx is None else ctx[2]
+
+    @property
+    def _version(self):
+        """How many in-place writes the memory has had through this tensor or an alias that
+        shares its counter (views, ``detach()``), as PyTorch's ``_version``."""
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (None if it is not a view), as PyTorch's."""
+        view = _storage.view_info(self)
+        return None if view is None else view[0]
+
+    def _is_view(self):
+        return self._base is not None
 
     def size(self, dim=None):
         """The shape as a tuple, or the length of dimension ``dim``."""
@@ -157,27 +186,38 @@ class Tensor(TensorOps):
     @property
     def data(self):
         """This tensor's values as a new Tensor that shares its memory, does not require grad
-        and is not recorded, as PyTorch's ``.data``. Writes through it are not tracked by the
-        version counter: this is the documented escape that makes ``p.data -= lr * p.grad``
-        legal. Prefer :meth:`detach` (tracked) elsewhere."""
-        return Tensor._wrap(self._data)
+        and is not recorded, as PyTorch's ``.data``. It has a version counter of its own, so
+        writes through it are not seen by autograd: this is PyTorch's documented escape that
+        makes ``p.data -= lr * p.grad`` legal. Use :meth:`detach` (tracked) elsewhere."""
+        return Tensor._wrap(self._writable_array())
 
     @data.setter
     def data(self, value):
+        """``t.data = other`` makes ``t`` share ``other``'s memory (shape and dtype may
+        change), as in PyTorch; ``t`` keeps its graph identity and version counter."""
         if not isinstance(value, Tensor):
             raise TypeError(f"data: assigned value must be a Tensor, got {type(value).__name__}")
-        self._data = value._data
+        self._data = value._writable_array()
 
     def numpy(self, *, force=False):
         """The underlying numpy array (shared memory), as PyTorch's ``numpy()``.
 
         Like PyTorch, refused on a tensor that requires grad unless ``force=True`` (the same
-        as ``t.detach().numpy()``).
+        as ``t.detach().numpy()``). Writes into the array are not seen by the version counter.
         """
         if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a Tensor that requires grad; "
                                "use tensor.detach().numpy() instead")
-        return self._data
+        return self._writable_array()
+
+    def _writable_array(self):
+        """``_data`` as an ndarray that aliases this tensor's memory. Ops may leave a numpy
+        scalar (immutable) as a 0-d result; it is swapped for a 0-d array the first time
+        something needs to share or write the memory."""
+        a = self._data
+        if type(a) is not np.ndarray:
+            a = self._data = np.asarray(a)
+        return a
 
     def tolist(self):
         return self._data.tolist()
@@ -205,8 +245,21 @@ class Tensor(TensorOps):
         return int(self._data.item())
 
     def detach(self):
-        """A new leaf tensor sharing this tensor's data, cut from the graph."""
-        return Tensor._wrap(self._data)
+        """A new leaf tensor sharing this tensor's memory and version counter, cut from the
+        graph (as PyTorch: an in-place write through it makes a backward that needs the
+        original values raise)."""
+        t = Tensor._wrap(self._writable_array())
+        t._vc = _storage.shared_counter(self)
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph in place (it becomes a leaf that does not require
+        grad), as PyTorch's ``detach_``; refused on views."""
+        if self._base is not None:
+            raise RuntimeError("detach_: can't detach views in place; use detach() instead")
+        self._ctx = None
+        self.requires_grad = False
+        return self
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place; only float tensors may require grad."""
@@ -219,10 +272,36 @@ class Tensor(TensorOps):
         return self
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        """Keep ``.grad`` for this non-leaf tensor during backward (a no-op on leaves)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        self._retains_grad = True
+        if self._ctx is None:
+            return
+        hooks = self._hooks
+        if hooks is None:
+            self._hooks = [_RETAIN_GRAD]
+        elif _RETAIN_GRAD not in hooks:
+            hooks.append(_RETAIN_GRAD)
+
+    @property
+    def retains_grad(self):
+        hooks = self._hooks
+        return hooks is not None and _RETAIN_GRAD in hooks
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` each time the gradient with respect to this tensor is computed
+        in a backward pass; a non-None return value replaces the gradient, as PyTorch's
+        ``register_hook``. Hooks run in registration order, before the gradient is
+        accumulated into ``.grad`` (leaves) or passed on. Returns a handle with ``remove()``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self, hook)
 
     def astype(self, dtype):
         """This tensor converted to ``dtype`` (differentiable between float dtypes)."""
@@ -257,77 +336,6 @@ class Tensor(TensorOps):
         from .ops import elementwise
         return elementwise.clone(self)
 
-    # ----- in-place data helpers (no graph; used by init code and optimizers) ------------
-    def _check_inplace(self, name):
-        if self.requires_grad and self.is_leaf and grad_mode._enabled:
-            raise RuntimeError(
-                f"{name}: a leaf tensor that requires grad cannot be modified in place while "
-                "gradients are recorded; wrap it in minigrad.no_grad()")
-
-    def zero_(self):
-        self._check_inplace("zero_")
-        self._data[...] = 0
-        self._version += 1
-        return self
-
-    def fill_(self, value):
-        self._check_inplace("fill_")
-        self._data[...] = value
-        self._version += 1
-        return self
-
-    def copy_(self, src):
-        self._check_inplace("copy_")
-        src = src._data if isinstance(src, Tensor) else np.asarray(src)
-        try:
-            np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
-        except ValueError:
-            raise ValueError(
-                f"copy_: source of shape {np.shape(src)} does not broadcast to {self.shape}") from None
-        self._version += 1
-        return self
-
-    def _inplace(self, ufunc, other, name):
-        """``self._data <ufunc>= other`` in place. Like PyTorch, refused on a tensor that
-        requires grad while gradients are recorded; without this, ``p -= lr * p.grad`` would
-        silently rebind ``p`` to a new tensor and leave the parameter unchanged."""
-        if self.requires_grad and grad_mode._enabled:
-            if self.is_leaf:
-                raise RuntimeError(
-                    f"{name}: a leaf tensor that requires grad cannot be modified in place while "
-                    "gradients are recorded; wrap the update in minigrad.no_grad()")
-            raise RuntimeError(
-                f"{name}: minigrad does not record in-place ops in the graph; write the "
-                "out-of-place form instead (y = y + r rather than y += r)")
-        other = other._data if isinstance(other, Tensor) else other
-        try:
-            ufunc(self._data, other, out=self._data, casting="same_kind")
-        except ValueError:
-            raise ValueError(f"{name}: operand of shape {np.shape(other)} does not broadcast "
-                             f"to the tensor's shape {self.shape}") from None
-        except TypeError:
-            raise TypeError(f"{name}: cannot update a {self.dtype} tensor in place with "
-                            f"{np.asarray(other).dtype} values") from None
-        self._version += 1
-        return self
-
-    def add_(self, other):
-        return self._inplace(np.add, other, "add_")
-
-    def sub_(self, other):
-        return self._inplace(np.subtract, other, "sub_")
-
-    def mul_(self, other):
-        return self._inplace(np.multiply, other, "mul_")
-
-    def div_(self, other):
-        return self._inplace(np.true_divide, other, "div_")
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
     # ----- autograd --------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
@@ -343,7 +351,8 @@ class Tensor(TensorOps):
 
     # ----- repr ------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="tensor(",
+                               precision=4)
         extras = []
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -354,6 +363,22 @@ class Tensor(TensorOps):
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     __hash__ = object.__hash__
+
+
+#: Marks ``retain_grad()`` in a tensor's hook list (it runs after the user's hooks).
+_RETAIN_GRAD = object()
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, tensor, hook):
+        self._tensor, self._hook = tensor, hook
+
+    def remove(self):
+        hooks = self._tensor._hooks
+        if hooks is not None and self._hook in hooks:
+            hooks.remove(self._hook)
 
 
 def _norm_dim(dim, ndim, op):
@@ -371,31 +396,87 @@ def _norm_dim(dim, ndim, op):
 
 _sequence = itertools.count()
 
+#: What a node's backward reads, so what an in-place write may not change before backward
+#: (``make(..., saves=...)``): bit flags for every input, the output, the first input only,
+#: the second input only.
+SAVES_NOTHING, SAVES_INPUTS, SAVES_OUTPUT, SAVES_ALL = 0, 1, 2, 3
+SAVES_FIRST, SAVES_SECOND = 4, 8
 
-def make(data, parents, backward, op):
+
+def saves_factors(a, b):
+    """``saves`` for a product of ``a`` and ``b`` (mul, matmul, linear): each factor's
+    gradient reads the other factor, so a factor's value matters only if the other one
+    requires grad (as in PyTorch, ``x * 2`` saves nothing about ``x``)."""
+    return (SAVES_SECOND if a.requires_grad else 0) | (SAVES_FIRST if b.requires_grad else 0)
+
+
+def make(data, parents, backward, op, saves=SAVES_ALL):
     """Output tensor of an op: records the graph node only if a parent needs a gradient.
 
     Recorded nodes get an increasing sequence number: a node is always created after its
     parents, so visiting nodes by decreasing number is a topological order (as PyTorch's
-    engine does with its sequence_nr).
+    engine does with its sequence_nr). ``saves`` says which values the backward reads; the
+    node keeps the sum of those tensors' versions, and backward raises if it changed (an
+    in-place write since). The default is the safe choice; ops whose backward reads no
+    values (add, views, sums, ...) pass ``SAVES_NOTHING`` so writes into their inputs stay
+    legal, as in PyTorch.
     """
     t = object.__new__(Tensor)
     t._data = data
     t.grad = None
     t._grad_view = None
-    t._retains_grad = False
-    t._version = 0
-    if grad_mode._enabled:
+    t._hooks = None
+    t._vc = None
+    t._history = None
+    if grad_enabled():
         for p in parents:
             if p.requires_grad:
                 t.requires_grad = True
-                t._ctx = (backward, parents, op)
+                t._ctx = (backward, parents, op, saves)
                 t._seq = next(_sequence)
-                # versions only grow, so their sum changes iff an input was modified in place
-                t._saved_version = sum([q._version for q in parents])
+                t._saved_version = _input_versions(parents, saves) if saves & 13 else 0
                 return t
     t.requires_grad = False
     t._ctx = None
+    return t
+
+
+def _input_versions(parents, saves):
+    v = 0
+    if saves & 1:
+        for q in parents:
+            vc = q._vc
+            if vc is not None:
+                v += vc[0]
+        return v
+    if saves & 4:
+        vc = parents[0]._vc
+        if vc is not None:
+            v += vc[0]
+    if saves & 8:
+        vc = parents[1]._vc
+        if vc is not None:
+            v += vc[0]
+    return v
+
+
+def saved_version(node):
+    """The version sum that ``make`` stored for ``node``, computed again now."""
+    backward, parents, op, saves = node._ctx
+    v = _input_versions(parents, saves) if saves & 13 else 0
+    if saves & 2:
+        vc = node._vc
+        if vc is not None:
+            v += vc[0]
+    return v
+
+
+def make_view(data, parent, backward, op, step):
+    """Output of a view op (``data`` aliases ``parent``'s memory): a node that saves
+    nothing, sharing ``parent``'s version counter, and remembering how to redo the view
+    from its root (``step``, see :mod:`minigrad._storage`) for in-place writes through it."""
+    t = make(data, (parent,), backward, op, SAVES_NOTHING)
+    _storage.link_view(t, parent, step)
     return t
 
 
@@ -433,6 +514,7 @@ def tensor(data, dtype=None, requires_grad=False):
     return Tensor(arr, requires_grad=requires_grad)
 
 
-from . import _tensor_ops  # noqa: E402
+from . import _inplace, _storage, _tensor_ops  # noqa: E402
 
 _tensor_ops.bind_ops()
+_inplace.bind()

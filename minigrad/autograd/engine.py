@@ -7,12 +7,21 @@ consumers have added their contributions. No recursion and no separate sort: gra
 depth work, and only nodes that receive a gradient are visited.
 """
 import contextlib
+import contextvars
 import heapq
 
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor
+from .._storage import resolve
+from ..tensor import _RETAIN_GRAD, Tensor, saved_version
+
+
+def parents_of(node):
+    """``node``'s parents as the identities they had when ``node`` was recorded (a parent
+    written in place since then has a newer identity, see :mod:`minigrad._storage`)."""
+    seq = node._seq
+    return [p if p._history is None else resolve(p, p._history, seq) for p in node._ctx[1]]
 
 
 def topological_order(roots):
@@ -28,9 +37,8 @@ def topological_order(roots):
             continue
         seen.add(id(node))
         stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for p in ctx[1]:
+        if node._ctx is not None:
+            for p in parents_of(node):
                 if p.requires_grad and id(p) not in seen:
                     stack.append((p, False))
     return order
@@ -50,7 +58,7 @@ def _needed(roots, targets):
         ctx = node._ctx
         if ctx is not None:
             freed = freed or ctx[0] is None
-            if any(id(p) in needed for p in ctx[1]):
+            if any(id(p) in needed for p in parents_of(node)):
                 needed.add(id(node))
     return needed, freed
 
@@ -66,6 +74,25 @@ def _seed(root, gradient):
     if g.shape != root.shape:
         raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {root.shape}")
     return g
+
+
+def _run_hooks(tensor, g):
+    """Apply ``tensor``'s ``register_hook`` hooks to its gradient ``g``; return the gradient
+    and whether ``retain_grad()`` asked to keep it."""
+    retain = False
+    for hook in list(tensor._hooks):
+        if hook is _RETAIN_GRAD:
+            retain = True
+            continue
+        new = hook(g)
+        if new is not None:
+            if not isinstance(new, Tensor):
+                new = Tensor._wrap(np.asarray(new, dtype=g.dtype))
+            if new.shape != g.shape:
+                raise RuntimeError(f"hook returned a gradient of shape {new.shape} for a "
+                                   f"tensor of shape {g.shape}")
+            g = new
+    return g, retain
 
 
 def _accumulate_leaf(leaf, g, create_graph):
@@ -112,8 +139,8 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
 
     # The loop below is the hot path of every training step: receiving a gradient is
     # written inline rather than as a helper call, and the grad mode is switched directly.
-    previous_mode = grad_mode._enabled
-    grad_mode._enabled = create_graph
+    previous_mode = grad_mode.enabled()
+    grad_mode._set(create_graph)
     try:
         pending = list(zip(roots, root_grads))
         while True:
@@ -132,32 +159,44 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 break
             _, key, node = pop(heap)
             g = grads.pop(key)
-            if node._retains_grad or key in wanted:
+            retain = False
+            if node._hooks is not None:
+                g, retain = _run_hooks(node, g)
+            if retain or key in wanted:
                 if key in wanted:
                     captured[key] = g
                 if accumulate:
                     _accumulate_leaf(node, g if create_graph else g.detach(), create_graph)
-            backward, parents, op = node._ctx
+            backward, parents, op, saves = node._ctx
             if backward is None:
                 raise RuntimeError(_SECOND_BACKWARD)
-            if node._version or sum([p._version for p in parents]) != node._saved_version:
+            if saves and saved_version(node) != node._saved_version:
                 raise RuntimeError(
-                    f"backward: an input or the output of {op} was modified in place after "
-                    "the op was recorded (for example by optimizer.step() between two "
-                    "backward passes, or by +=), so its gradient would be wrong. Compute the "
-                    "loss again after the update, or clone() before modifying.")
+                    f"backward: a value that {op} needs for its gradient was modified in place "
+                    "after the op was recorded (for example by optimizer.step() between two "
+                    "backward passes, by +=, or through a view or detach() of it), so its "
+                    "gradient would be wrong. Compute the loss again after the update, or "
+                    "clone() before modifying.")
             pending = []
+            seq = node._seq
             for p, pg in zip(parents, backward(g, node)):
-                if pg is not None and p.requires_grad:
+                if pg is None:
+                    continue
+                h = p._history
+                if h is not None:
+                    p = resolve(p, h, seq)
+                if p.requires_grad:
                     if pg._data.shape != p._data.shape:
                         raise RuntimeError(f"internal error: {op} backward returned shape "
                                            f"{pg.shape} for an input of shape {p.shape}")
                     pending.append((p, pg))
             if not retain_graph:
                 # Release what the backward closure holds; a second backward gets a clear error.
-                node._ctx = (None, (), op)
+                node._ctx = (None, (), op, 0)
         for key, leaf in leaves.items():
             g = grads[key]
+            if leaf._hooks is not None:
+                g = _run_hooks(leaf, g)[0]
             if targets is not None:
                 if key not in targets:
                     continue
@@ -165,7 +204,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
             if accumulate:
                 _accumulate_leaf(leaf, g, create_graph)
     finally:
-        grad_mode._enabled = previous_mode
+        grad_mode._set(previous_mode)
     if inputs is None:
         return None
     result = []
@@ -181,7 +220,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
 
 
 #: How ``backward()`` behaves inside an optimizer's closure (see :func:`closure_backward`).
-_closure_policy = None
+_closure_policy = contextvars.ContextVar("minigrad_closure_backward", default=None)
 
 
 @contextlib.contextmanager
@@ -190,22 +229,24 @@ def closure_backward(policy):
     return loss``), make ``backward()`` either keep the graph (``"retain"``: the optimizer
     differentiates the loss again, as Newton does) or do nothing (``"skip"``: a line-search
     trial needs only the value). Restored on exit, also when the closure raises.
-    Process-global, like the grad mode."""
-    global _closure_policy
+    Per thread, like the grad mode: an optimizer in another thread does not change this
+    thread's ``backward()``."""
     if policy not in ("retain", "skip"):
         raise ValueError(f"closure_backward: policy must be 'retain' or 'skip', got {policy!r}")
-    previous, _closure_policy = _closure_policy, policy
+    previous = _closure_policy.get()
+    _closure_policy.set(policy)
     try:
         yield
     finally:
-        _closure_policy = previous
+        _closure_policy.set(previous)
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """``tensor.backward(...)``: accumulate gradients into the leaves' ``.grad``."""
-    if _closure_policy == "skip":
+    policy = _closure_policy.get()
+    if policy == "skip":
         return
-    if _closure_policy == "retain":
+    if policy == "retain":
         retain_graph = True
     seed = _seed(tensor, gradient)
     if inputs is not None:

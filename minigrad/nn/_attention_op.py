@@ -118,7 +118,7 @@ def attention(q, k, v, mask, blocked, causal, dropout_p, scale, groups=1):
     parents = (q, k, v) if mask is None else (q, k, v, mask)
 
     def backward(g, out_tensor):
-        if grad_mode._enabled:
+        if grad_mode.enabled():
             if causal:
                 blk = causal_blocked(q.shape[-2], k.shape[-2])
             else:
@@ -161,7 +161,7 @@ def packed_attention(qkv, num_heads, mask, blocked, causal, dropout_p, scale):
     parents = (qkv,) if mask is None else (qkv, mask)
 
     def backward(g, out_tensor):
-        if grad_mode._enabled:
+        if grad_mode.enabled():
             return _packed_backward_tensor(g, qkv, num_heads, mask, blocked, causal, probs, keep,
                                            scale)[:len(parents)]
         need_mask = mask is not None and mask.requires_grad

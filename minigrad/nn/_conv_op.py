@@ -23,7 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import grad_mode
-from ..tensor import Tensor, make
+from ..tensor import Tensor, make, saves_factors
 
 
 def out_size(size, k, s, p):
@@ -125,7 +125,7 @@ def conv(x, w, stride, padding, bias=None):
 
     def backward(g, out):
         need_b = bias is not None and bias.requires_grad
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             g2 = _rows(g._data)
             gx = gw = gb = None
             if x.requires_grad:
@@ -140,7 +140,7 @@ def conv(x, w, stride, padding, bias=None):
             gb = g.sum(dim=(0, 2, 3)) if need_b else None
         return (gx, gw) if bias is None else (gx, gw, gb)
 
-    return make(y, parents, backward, "Conv2d")
+    return make(y, parents, backward, "Conv2d", saves_factors(x, w))
 
 
 def conv_input_grad(g, w, x_shape, stride, padding):

@@ -92,13 +92,13 @@ def cross_entropy(input, target, reduction, label_smoothing, ignore_index):
         return Tensor._wrap(grad)
 
     def backward(g, out):
-        if not probs_target and not grad_mode._enabled:
+        if not probs_target and not grad_mode.enabled():
             return (fast_class_grad(g) if input.requires_grad else None), None
         qd = targets_q()
         sum_q = qd.sum(axis=cdim, keepdims=True)
         scale = row_scale()
         gx = gt = None
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             gd = g._data if reduction != "none" else np.expand_dims(g._data, cdim)
             if input.requires_grad:
                 gx = Tensor._wrap(((exp / sumexp) * sum_q - qd) * (gd * scale))
@@ -161,7 +161,7 @@ def binary_cross_entropy(input, target, reduction):
 
     def backward(g, out):
         gx = gt = None
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             ga = _upstream_array(g, reduction, x.size)
             if input.requires_grad:
                 gx = Tensor._wrap(ga * (x - t) / np.maximum(x * (1 - x), 1e-12))
@@ -194,7 +194,7 @@ def binary_cross_entropy_with_logits(input, target, reduction):
 
     def backward(g, out):
         gz = gt = None
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             ga = _upstream_array(g, reduction, z.size)
             if input.requires_grad:
                 gz = Tensor._wrap(ga * (_sigmoid_array(z) - t))

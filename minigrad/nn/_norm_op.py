@@ -36,7 +36,7 @@ def normalize(x, weight, bias, stat_dims, param_shape, param_dims, eps):
     parents = tuple(t for t in (x, weight, bias) if t is not None)
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             grads = _backward_array(g._data, xhat, invstd, weight, bias, stat_dims, param_shape,
                                     param_dims, x.requires_grad)
         else:
@@ -94,7 +94,7 @@ def layer_norm_rows(x, weight, bias, normalized_shape, eps):
     parents = tuple(t for t in (x, weight, bias) if t is not None)
 
     def backward(g, out):
-        if grad_mode._enabled:
+        if grad_mode.enabled():
             grads = _backward_tensor(g, x, weight, bias, stat_dims, normalized_shape, lead, eps)
         else:
             gx, gw, gb = _norm_kernels.backward(

@@ -2,7 +2,8 @@
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, as_tensor_like, make
+from ..tensor import (SAVES_INPUTS, SAVES_NOTHING, Tensor, as_tensor_like, make,
+                      saves_factors)
 from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
 
 
@@ -39,7 +40,7 @@ def add(a, b):
         return (unbroadcast(g, a.shape) if a.requires_grad else None,
                 unbroadcast(g, b.shape) if b.requires_grad else None)
 
-    return make(_binary("add", np.add, a, b), (a, b), backward, "Add")
+    return make(_binary("add", np.add, a, b), (a, b), backward, "Add", SAVES_NOTHING)
 
 
 def sub(a, b):
@@ -49,21 +50,22 @@ def sub(a, b):
         return (unbroadcast(g, a.shape) if a.requires_grad else None,
                 unbroadcast(-g, b.shape) if b.requires_grad else None)
 
-    return make(_binary("sub", np.subtract, a, b), (a, b), backward, "Sub")
+    return make(_binary("sub", np.subtract, a, b), (a, b), backward, "Sub", SAVES_NOTHING)
 
 
 def mul(a, b):
     a, b = _operands(a, b)
 
     def backward(g, out):
-        if not grad_mode._enabled:  # first order: plain numpy, one wrapper per result
+        if not grad_mode.enabled():  # first order: plain numpy, one wrapper per result
             gd = g._data
             return (Tensor._wrap(unbroadcast_array(gd * b._data, a.shape)) if a.requires_grad else None,
                     Tensor._wrap(unbroadcast_array(gd * a._data, b.shape)) if b.requires_grad else None)
         return (unbroadcast(g * b, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a, b.shape) if b.requires_grad else None)
 
-    return make(_binary("mul", np.multiply, a, b), (a, b), backward, "Mul")
+    return make(_binary("mul", np.multiply, a, b), (a, b), backward, "Mul",
+                saves_factors(a, b))
 
 
 def div(a, b):
@@ -83,14 +85,14 @@ def div(a, b):
 
 
 def neg(a):
-    return make(-a._data, (a,), lambda g, out: (-g,), "Neg")
+    return make(-a._data, (a,), lambda g, out: (-g,), "Neg", SAVES_NOTHING)
 
 
 def abs(a):
     def backward(g, out):
         return (g * Tensor._wrap(np.sign(a._data)),)
 
-    return make(np.abs(a._data), (a,), backward, "Abs")
+    return make(np.abs(a._data), (a,), backward, "Abs", SAVES_INPUTS)
 
 
 def pow(a, b):
@@ -135,13 +137,13 @@ def _pow_constant(a, c):
             return (g * 0.0,)
         if c == 1:
             return (g,)
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             with np.errstate(divide="ignore", invalid="ignore"):
                 base = a._data if c == 2 else np.power(a._data, a.dtype.type(c - 1))
             return (Tensor._wrap(g._data * (c * base).astype(g.dtype, copy=False)),)
         return (g * (c * (a if c == 2 else a ** (c - 1))),)
 
-    return make(data, (a,), backward, "Pow")
+    return make(data, (a,), backward, "Pow", SAVES_INPUTS)
 
 
 def _tie_mask(a, b, greater):
@@ -159,7 +161,7 @@ def _minmax(a, b, greater, name):
         return (unbroadcast(g * Tensor._wrap(m), a.shape) if a.requires_grad else None,
                 unbroadcast(g * Tensor._wrap(1 - m), b.shape) if b.requires_grad else None)
 
-    return make(_binary(name.lower(), fn, a, b), (a, b), backward, name)
+    return make(_binary(name.lower(), fn, a, b), (a, b), backward, name, SAVES_INPUTS)
 
 
 def maximum(a, b):
@@ -206,7 +208,7 @@ def clamp(a, min=None, max=None):
             keep &= a._data <= max
         return (g * Tensor._wrap(keep.astype(a.dtype)),)
 
-    return make(data, (a,), backward, "Clamp")
+    return make(data, (a,), backward, "Clamp", SAVES_INPUTS)
 
 
 clip = clamp
@@ -269,7 +271,7 @@ def _clamp_tensor(a, lo, hi):
             grads.append(None if above is None else passed(above, hi.shape))
         return tuple(grads)
 
-    return make(data, parents, backward, "Clamp")
+    return make(data, parents, backward, "Clamp", SAVES_INPUTS)
 
 
 def where(condition, a, b):
@@ -292,7 +294,7 @@ def where(condition, a, b):
         return (unbroadcast(where(c, g, zero), a.shape) if a.requires_grad else None,
                 unbroadcast(where(c, zero, g), b.shape) if b.requires_grad else None)
 
-    return make(data, (a, b), backward, "Where")
+    return make(data, (a, b), backward, "Where", SAVES_NOTHING)
 
 
 def compare(fn, a, b):

@@ -25,7 +25,7 @@ def unbroadcast(g, shape):
     and over the dims where ``shape`` has size 1 but ``g`` does not."""
     if g.shape == shape:
         return g
-    if not grad_mode._enabled:  # first-order backward: skip the Tensor wrappers
+    if not grad_mode.enabled():  # first-order backward: skip the Tensor wrappers
         return type(g)._wrap(unbroadcast_array(g._data, shape))
     axes = _reduced_axes(g.shape, shape)
     if axes:

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, floating, make
+from ..tensor import SAVES_INPUTS, SAVES_NOTHING, SAVES_OUTPUT, Tensor, floating, make
 from . import _gelu_fast
 from .arithmetic import where
 
@@ -30,36 +30,36 @@ def _erf_array(x):
 
 def exp(a):
     a = floating(a)
-    return make(np.exp(a._data), (a,), lambda g, out: (g * out,), "Exp")
+    return make(np.exp(a._data), (a,), lambda g, out: (g * out,), "Exp", SAVES_OUTPUT)
 
 
 def log(a):
     a = floating(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(a._data)
-    return make(data, (a,), lambda g, out: (g / a,), "Log")
+    return make(data, (a,), lambda g, out: (g / a,), "Log", SAVES_INPUTS)
 
 
 def sqrt(a):
     a = floating(a)
     with np.errstate(invalid="ignore"):
         data = np.sqrt(a._data)
-    return make(data, (a,), lambda g, out: (g / (2 * out),), "Sqrt")
+    return make(data, (a,), lambda g, out: (g / (2 * out),), "Sqrt", SAVES_OUTPUT)
 
 
 def sin(a):
     a = floating(a)
-    return make(np.sin(a._data), (a,), lambda g, out: (g * cos(a),), "Sin")
+    return make(np.sin(a._data), (a,), lambda g, out: (g * cos(a),), "Sin", SAVES_INPUTS)
 
 
 def cos(a):
     a = floating(a)
-    return make(np.cos(a._data), (a,), lambda g, out: (-g * sin(a),), "Cos")
+    return make(np.cos(a._data), (a,), lambda g, out: (-g * sin(a),), "Cos", SAVES_INPUTS)
 
 
 def tanh(a):
     a = floating(a)
-    return make(np.tanh(a._data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh")
+    return make(np.tanh(a._data), (a,), lambda g, out: (g * (1 - out * out),), "Tanh", SAVES_OUTPUT)
 
 
 def _sigmoid_array(x):
@@ -71,31 +71,31 @@ def _sigmoid_array(x):
 def sigmoid(a):
     """``1 / (1 + exp(-a))``, computed piecewise: finite value and gradient for any input."""
     a = floating(a)
-    return make(_sigmoid_array(a._data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid")
+    return make(_sigmoid_array(a._data), (a,), lambda g, out: (g * out * (1 - out),), "Sigmoid", SAVES_OUTPUT)
 
 
 def relu(a):
     """``max(a, 0)``; the gradient at exactly 0 is 0, as in PyTorch."""
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             # multiply by the mask: ~7x faster than np.where here (a NaN gradient stays NaN)
             return (Tensor._wrap(np.multiply(g._data, a._data > 0)),)
         return (g * Tensor._wrap((a._data > 0).astype(a.dtype)),)
 
-    return make(np.maximum(a._data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu")
+    return make(np.maximum(a._data, 0).astype(a.dtype, copy=False), (a,), backward, "Relu", SAVES_INPUTS)
 
 
 def leaky_relu(a, negative_slope=0.01):
     """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
     a = floating(a)
     slope = np.where(a._data > 0, 1, negative_slope).astype(a.dtype)
-    return make(a._data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu")
+    return make(a._data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu", SAVES_NOTHING)
 
 
 def erf(a):
     a = floating(a)
     return make(_erf_array(a._data), (a,),
-                lambda g, out: (g * (_TWO_OVER_SQRT_PI * exp(-(a * a))),), "Erf")
+                lambda g, out: (g * (_TWO_OVER_SQRT_PI * exp(-(a * a))),), "Erf", SAVES_INPUTS)
 
 
 def gelu(a, approximate="none"):
@@ -112,7 +112,7 @@ def gelu(a, approximate="none"):
         data, e = _gelu_fast.gelu_forward(x)
 
         def fast_backward(g, out):
-            if not grad_mode._enabled:
+            if not grad_mode.enabled():
                 return (Tensor._wrap(_gelu_fast.gelu_backward(x, e, g._data)),)
             return backward(g, out)
 
@@ -123,7 +123,7 @@ def gelu(a, approximate="none"):
         phi = exp(-0.5 * a * a) * (1 / math.sqrt(2 * math.pi))
         return (g * (0.5 * (1 + erf(a * (1 / math.sqrt(2)))) + a * phi),)
 
-    return make((x * cdf).astype(x.dtype, copy=False), (a,), backward, "Gelu")
+    return make((x * cdf).astype(x.dtype, copy=False), (a,), backward, "Gelu", SAVES_INPUTS)
 
 
 def softplus(a, beta=1.0, threshold=20.0):
@@ -141,7 +141,7 @@ def softplus(a, beta=1.0, threshold=20.0):
     def backward(g, out):
         return (where(lin, g, g * sigmoid(a * beta)),)
 
-    return make(data, (a,), backward, "Softplus")
+    return make(data, (a,), backward, "Softplus", SAVES_INPUTS)
 
 
 def cast(a, dtype):
@@ -155,8 +155,8 @@ def cast(a, dtype):
 
     if dtype.kind != "f":
         return Tensor._wrap(a._data.astype(dtype))
-    return make(a._data.astype(dtype), (a,), backward, "Cast")
+    return make(a._data.astype(dtype), (a,), backward, "Cast", SAVES_NOTHING)
 
 
 def clone(a):
-    return make(a._data.copy(), (a,), lambda g, out: (g,), "Clone")
+    return make(a._data.copy(), (a,), lambda g, out: (g,), "Clone", SAVES_NOTHING)

@@ -2,7 +2,7 @@
 accumulate."""
 import numpy as np
 
-from ..tensor import Tensor, _norm_dim, make
+from ..tensor import SAVES_NOTHING, Tensor, _norm_dim, make, make_view
 
 
 def _normalise_index(index):
@@ -23,19 +23,26 @@ def _normalise_index(index):
 
 
 def getitem(a, index):
+    """``a[index]``. Basic indices (ints, slices, None, Ellipsis) give a view sharing ``a``'s
+    memory and version counter, as in PyTorch; integer arrays and masks give a copy."""
     index, advanced = _normalise_index(index)
+    arr = a._writable_array()
     try:
-        data = a._data[index]
+        data = arr[index]
     except IndexError as e:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {e}") from None
-    if not isinstance(data, np.ndarray):
-        data = np.asarray(data, dtype=a.dtype)
     src = a.shape
 
     def backward(g, out):
         return (index_add_zeros(g, src, index, advanced),)
 
-    return make(data, (a,), backward, "Index")
+    if advanced:
+        return make(data, (a,), backward, "Index", SAVES_NOTHING)
+    if not isinstance(data, np.ndarray):
+        # all ints: numpy returns a scalar copy; with a trailing Ellipsis, a 0-d view
+        index = (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)
+        data = arr[index]
+    return make_view(data, a, backward, "Slice", ("index", index))
 
 
 def index_add_zeros(g, shape, index, advanced):
@@ -49,7 +56,7 @@ def index_add_zeros(g, shape, index, advanced):
     def backward(gg, out):
         return (gg[index],)
 
-    return make(z, (g,), backward, "IndexBackward")
+    return make(z, (g,), backward, "IndexBackward", SAVES_NOTHING)
 
 
 def _full_index(index, dim):
@@ -82,4 +89,5 @@ def gather(a, dim, index):
         raise IndexError(f"gather: index values out of range [0, {a.shape[d]}) for dim {d} "
                          f"of an input of shape {a.shape}") from None
     src = a.shape
-    return make(data, (a,), lambda g, out: (index_add_zeros(g, src, full, True),), "Gather")
+    return make(data, (a,), lambda g, out: (index_add_zeros(g, src, full, True),), "Gather",
+                SAVES_NOTHING)

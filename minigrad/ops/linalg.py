@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, as_tensor_like, make
+from ..tensor import Tensor, as_tensor_like, make, saves_factors
 from .broadcast import unbroadcast
 
 
@@ -32,7 +32,7 @@ def matmul(a, b):
         raise _shape_error(a, b) from None
 
     def backward(g, out):
-        if not grad_mode._enabled and a.ndim == 2 and b.ndim == 2:
+        if not grad_mode.enabled() and a.ndim == 2 and b.ndim == 2:
             gd = g._data
             return (Tensor._wrap(gd @ b._data.T) if a.requires_grad else None,
                     Tensor._wrap(a._data.T @ gd) if b.requires_grad else None)
@@ -57,7 +57,7 @@ def matmul(a, b):
                 gb = gb.reshape(b.shape)
         return ga, gb
 
-    return make(data, (a, b), backward, "MatMul")
+    return make(data, (a, b), backward, "MatMul", saves_factors(a, b))
 
 
 def linear(x, weight, bias=None):
@@ -79,7 +79,7 @@ def linear(x, weight, bias=None):
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
-        if not grad_mode._enabled:
+        if not grad_mode.enabled():
             return _linear_backward_array(g._data, x, weight, bias)
         gx = matmul(g, weight) if x.requires_grad else None
         gw = gb = None
@@ -92,7 +92,7 @@ def linear(x, weight, bias=None):
                 gb = g2.sum(0) if g.ndim > 1 else g
         return (gx, gw) if bias is None else (gx, gw, gb)
 
-    return make(data, parents, backward, "Linear")
+    return make(data, parents, backward, "Linear", saves_factors(x, weight))
 
 
 def _linear_backward_array(g, x, weight, bias):

@@ -5,7 +5,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor, _norm_dim, floating, make
+from ..tensor import SAVES_NOTHING, SAVES_OUTPUT, Tensor, _norm_dim, floating, make
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
@@ -28,7 +28,7 @@ def _kept_shape(shape, dims):
 
 def _expand_back(g, shape, dims, keepdim):
     """Broadcast a reduced gradient back over the reduced dims."""
-    if not grad_mode._enabled:
+    if not grad_mode.enabled():
         gd = g._data if keepdim else g._data.reshape(_kept_shape(shape, dims))
         return Tensor._wrap(np.broadcast_to(gd, shape))
     if not keepdim:
@@ -46,7 +46,7 @@ def sum(a, dim=None, keepdim=False):
     def backward(g, out):
         return (_expand_back(g, a.shape, dims, keepdim),)
 
-    return make(data, (a,), backward, "Sum")
+    return make(data, (a,), backward, "Sum", SAVES_NOTHING)
 
 
 def mean(a, dim=None, keepdim=False):
@@ -61,7 +61,7 @@ def mean(a, dim=None, keepdim=False):
     def backward(g, out):
         return (_expand_back(g * (1.0 / count), a.shape, dims, keepdim),)
 
-    return make(data, (a,), backward, "Mean")
+    return make(data, (a,), backward, "Mean", SAVES_NOTHING)
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -87,7 +87,7 @@ def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
         positive = Tensor._wrap(out > 0)
         return ((g / (2 * out_t.where(positive, 1.0))).where(positive, 0.0),)
 
-    return make(out, (v,), backward, "Std")
+    return make(out, (v,), backward, "Std", SAVES_OUTPUT)
 
 
 def _correction(unbiased, correction):
@@ -200,7 +200,7 @@ def softmax(a, dim=-1):
     def backward(g, out):
         return (out * (g - (g * out).sum(dim=d, keepdim=True)),)
 
-    return make(data, (a,), backward, "Softmax")
+    return make(data, (a,), backward, "Softmax", SAVES_OUTPUT)
 
 
 def log_softmax(a, dim=-1):
@@ -213,4 +213,4 @@ def log_softmax(a, dim=-1):
     def backward(g, out):
         return (g - out.exp() * g.sum(dim=d, keepdim=True),)
 
-    return make(data, (a,), backward, "LogSoftmax")
+    return make(data, (a,), backward, "LogSoftmax", SAVES_OUTPUT)

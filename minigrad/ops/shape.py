@@ -2,7 +2,7 @@
 split, chunk, pad. Each backward undoes the rearrangement on the gradient."""
 import numpy as np
 
-from ..tensor import Tensor, _norm_dim, make
+from ..tensor import SAVES_NOTHING, Tensor, _norm_dim, make, make_view
 from .broadcast import unbroadcast
 
 
@@ -13,22 +13,34 @@ def _shape_args(shape):
 
 
 def reshape(a, *shape):
+    """``a`` in a new shape (one -1 is inferred). A view sharing ``a``'s memory when the
+    layout allows it (always for contiguous ``a``), else a copy, as PyTorch's ``reshape``."""
     shape = _shape_args(shape)
+    arr = a._writable_array()
     try:
-        data = a._data.reshape(shape)
+        data = arr.reshape(shape)
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                         f"({a._data.size} elements) into shape {shape}") from None
+                         f"({arr.size} elements) into shape {shape}") from None
     src = a.shape
-    return make(data, (a,), lambda g, out: (g.reshape(src),), "Reshape")
+
+    def backward(g, out):
+        return (g.reshape(src),)
+
+    base = data.base
+    if base is not None and (base is arr or base is arr.base):
+        return make_view(data, a, backward, "View", ("reshape", data.shape))
+    return make(data, (a,), backward, "Reshape", SAVES_NOTHING)
 
 
 def transpose(a, dim0, dim1):
     d0, d1 = _norm_dim(dim0, a.ndim, "transpose"), _norm_dim(dim1, a.ndim, "transpose")
     if a.ndim < 2:
         return a
-    return make(np.swapaxes(a._data, d0, d1), (a,), lambda g, out: (g.transpose(d0, d1),),
-                "Transpose")
+    perm = list(range(a.ndim))
+    perm[d0], perm[d1] = d1, d0
+    return make_view(np.swapaxes(a._writable_array(), d0, d1), a,
+                     lambda g, out: (g.transpose(d0, d1),), "Transpose", ("permute", tuple(perm)))
 
 
 def permute(a, *dims):
@@ -38,8 +50,8 @@ def permute(a, *dims):
                          f"of a tensor of shape {a.shape}")
     dims = tuple(d % a.ndim for d in dims)
     inverse = tuple(np.argsort(dims))
-    return make(np.transpose(a._data, dims), (a,), lambda g, out: (g.permute(*inverse),),
-                "Permute")
+    return make_view(np.transpose(a._writable_array(), dims), a,
+                     lambda g, out: (g.permute(*inverse),), "Permute", ("permute", dims))
 
 
 def flatten(a, start_dim=0, end_dim=-1):
@@ -72,12 +84,13 @@ def broadcast_to(a, shape):
     if shape == a.shape:
         return a
     try:
-        data = np.broadcast_to(a._data, shape)
+        data = np.broadcast_to(a._writable_array(), shape)
     except ValueError:
         raise ValueError(f"expand: a tensor of shape {a.shape} cannot be expanded to "
                          f"shape {shape}") from None
     src = a.shape
-    return make(data, (a,), lambda g, out: (unbroadcast(g, src),), "Expand")
+    return make_view(data, a, lambda g, out: (unbroadcast(g, src),), "Expand",
+                     ("expand", shape))
 
 
 def expand(a, *sizes):
@@ -114,7 +127,7 @@ def cat(tensors, dim=0):
         return tuple(_select(g, d, slice(int(lo), int(hi))) if t.requires_grad else None
                      for t, lo, hi in zip(tensors, bounds[:-1], bounds[1:]))
 
-    return make(data, tuple(tensors), backward, "Cat")
+    return make(data, tuple(tensors), backward, "Cat", SAVES_NOTHING)
 
 
 def stack(tensors, dim=0):
@@ -172,4 +185,4 @@ def pad(a, pad, mode="constant", value=0.0):
         widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     data = np.pad(a._data, widths, mode="constant", constant_values=value)
     region = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, a.shape))
-    return make(data, (a,), lambda g, out: (g[region],), "Pad")
+    return make(data, (a,), lambda g, out: (g[region],), "Pad", SAVES_NOTHING)

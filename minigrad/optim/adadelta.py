@@ -45,5 +45,5 @@ class Adadelta(Optimizer):
         rho = group["rho"]
         hp = self._scalars(fb.dtype, group["lr"], rho, 1 - rho, group["eps"],
                            group["weight_decay"], -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
                fb.buffers["acc_delta"][start:stop], hp)

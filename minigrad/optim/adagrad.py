@@ -46,4 +46,4 @@ class Adagrad(Optimizer):
         hp = self._scalars(fb.dtype, group["lr"] / (1 + (t - 1) * group["lr_decay"]),
                            group["weight_decay"], group["eps"],
                            -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["sum"][start:stop], hp)
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["sum"][start:stop], hp)

@@ -63,7 +63,7 @@ class Adam(Optimizer):
         hp = self._scalars(fb.dtype, step_size, beta1, 1 - beta1, beta2, 1 - beta2,
                                 bias_correction2_sqrt, group["eps"], wd, decay,
                                 -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_avg_sq"][start:stop], vmax, hp, (wd != 0 and not decoupled),
                amsgrad)
 

@@ -42,5 +42,5 @@ class Adamax(Optimizer):
         clr = group["lr"] / (1 - beta1 ** t)
         hp = self._scalars(fb.dtype, clr, beta1, 1 - beta1, beta2, group["eps"],
                                 group["weight_decay"], -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_inf"][start:stop], hp)

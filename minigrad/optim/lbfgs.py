@@ -107,13 +107,16 @@ class LBFGS(Optimizer):
 
     def _add_grad(self, step_size, update):
         fb = self._fb
+        fb.gather()
         fb.values += fb.dtype.type(step_size) * update
+        fb.scatter()
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
         loss = float(_evaluate(closure))
         flat_grad = self._gather_flat_grad()
         self._fb.values[...] = x
+        self._fb.scatter()
         return loss, flat_grad
 
     # ----- the step ------------------------------------------------------------------------
@@ -209,7 +212,7 @@ class LBFGS(Optimizer):
 
             ls_func_evals = 0
             if line_search_fn is not None:
-                x_init = self._fb.values.copy()
+                x_init = self._fb.gather().copy()
 
                 def obj_func(x, t, d):
                     return self._directional_evaluate(closure, x, t, d)

@@ -64,7 +64,7 @@ class NAdam(Optimizer):
         hp = self._scalars(fb.dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t,
                                 group["eps"], c_grad, c_avg, wd, decay,
                                 -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["exp_avg"][start:stop],
                fb.buffers["exp_avg_sq"][start:stop], hp, (wd != 0 and not decoupled))
 
     def _advance(self, states, fb, k0, group):

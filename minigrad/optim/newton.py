@@ -126,6 +126,7 @@ class _NewtonBase(Optimizer):
         fb = self._fb
         np.copyto(fb.values, x0)
         fb.values += fb.dtype.type(t) * p
+        fb.scatter()
         with no_grad(), engine.closure_backward("skip"):
             return float(closure())
 
@@ -160,7 +161,7 @@ class _NewtonBase(Optimizer):
         if not gtd < 0:  # not a descent direction (NaN, or damping gave up): steepest descent
             p = -g
             gtd = float(np.dot(g, p))
-        x0 = self._fb.values.copy()
+        x0 = self._fb.gather().copy()
         del grads  # free the second-order graph before the line search evaluations
         t, f_new, evals, accepted = backtracking_armijo(
             lambda t: self._value_at(closure, x0, t, p), f0, gtd, t0=float(group["lr"]),
@@ -168,6 +169,7 @@ class _NewtonBase(Optimizer):
         state["func_evals"] += evals
         if not accepted:
             np.copyto(self._fb.values, x0)  # no sufficient decrease anywhere: stay put
+            self._fb.scatter()
             t, f_new = 0.0, f0
         self._adapt_damping(state, group, full_step=accepted and t == float(group["lr"]))
         state["step"] += 1

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .._storage import bump
 from ._config import resolve_threshold
 from ._flat import FlatBuffer, check_dtype
 from ._threading import status as _threading_status
@@ -63,7 +64,7 @@ def bumps_versions(step):
         finally:
             for group in self.param_groups:
                 for p in group["params"]:
-                    p._version += 1
+                    bump(p)
 
     return wrapper
 
@@ -201,9 +202,10 @@ class Optimizer:
                         else:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
+                        fb.end_span()
                         self._advance(states[i0:i1], fb, k0 + i0, group)
                         for p in params[k0 + i0:k0 + i1]:
-                            p._version += 1  # graphs recorded before the update now refuse backward
+                            bump(p)  # graphs recorded before the update now refuse backward
         return loss
 
     def zero_grad(self, set_to_none=True):

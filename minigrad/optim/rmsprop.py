@@ -61,7 +61,7 @@ class RMSprop(Optimizer):
         hp = self._scalars(fb.dtype, group["lr"], alpha, 1 - alpha, group["eps"],
                            group["weight_decay"], group["momentum"],
                            -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], fb.buffers["square_avg"][start:stop],
                gavg, buf, hp, centered, use_momentum)
 
     def _add_state(self, fb, start, stop, name):

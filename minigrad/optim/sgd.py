@@ -66,7 +66,7 @@ class SGD(Optimizer):
             else empty_buffer(fb.dtype)
         hp = self._scalars(fb.dtype, group["lr"], group["momentum"], 1 - group["dampening"],
                            group["weight_decay"], -1.0 if group["maximize"] else 1.0)
-        kernel(fb.values[start:stop], fb.grad[start:stop], buf, hp, use_momentum, first,
+        kernel(fb.span_values(start, stop), fb.grad[start:stop], buf, hp, use_momentum, first,
                bool(group["nesterov"]))
 
     def _advance(self, states, fb, k0, group):

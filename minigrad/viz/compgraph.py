@@ -59,7 +59,7 @@ class GraphCapture:
             # shows it on every node (micrograd style), not on leaves only.
             for t in self.nodes:
                 if t._ctx is not None and t.requires_grad:
-                    t._retains_grad = True
+                    t.retain_grad()
         if self.freed:
             warnings.warn("part of this graph was already freed by backward(): capture it "
                           "before backward, or call backward(retain_graph=True)",

@@ -123,17 +123,19 @@ def test_converges_on_rosenbrock(cls, hyper, steps):
     np.testing.assert_allclose(xy.detach().numpy(), [1.0, 1.0], atol=0.05)
 
 
-def test_non_contiguous_parameters():
+def test_non_contiguous_parameters_are_updated_in_their_own_memory():
     base = np.arange(12.0).reshape(3, 4)
     p = minigrad.tensor(base, requires_grad=True)
-    p.data = minigrad.from_numpy(base.T)  # a transposed (Fortran-ordered) view, rebound before the optimizer exists
+    p.data = minigrad.from_numpy(base.T)  # a transposed (Fortran-ordered) view of base
     q = minigrad.tensor(np.arange(10.0), requires_grad=True)
     q.data = q.data[::2]  # strided
     opt = optim.SGD([p, q], lr=1.0)
     np.testing.assert_array_equal(p.detach().numpy(), base.T)
     np.testing.assert_array_equal(q.detach().numpy(), np.arange(0.0, 10.0, 2.0))
     p.grad = minigrad.tensor(np.ones((4, 3)))
-    q.grad = minigrad.tensor(np.ones(5))
+    q.grad = minigrad.tensor(np.arange(5.0))
     opt.step()
-    np.testing.assert_array_equal(p.detach().numpy(), base.T - 1)
-    np.testing.assert_array_equal(q.detach().numpy(), np.arange(0.0, 10.0, 2.0) - 1)
+    # as in PyTorch, p still shares base's memory: the update is seen through base
+    np.testing.assert_array_equal(base, np.arange(12.0).reshape(3, 4) - 1)
+    np.testing.assert_array_equal(p.detach().numpy(), base.T)
+    np.testing.assert_array_equal(q.detach().numpy(), np.arange(0.0, 10.0, 2.0) - np.arange(5.0))

@@ -90,11 +90,24 @@ def test_parameter_in_two_groups_rejected():
 def test_user_rebinding_data_and_grad_is_respected():
     p = minigrad.tensor(np.zeros(3), requires_grad=True)
     opt = optim.SGD([p], lr=1.0)
-    p.data = minigrad.tensor([1.0, 2.0, 3.0])    # rebound by the user
+    p.data = minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64)  # rebound by the user
     p.grad = minigrad.tensor([1.0, 1.0, 1.0])    # a foreign gradient tensor
     opt.step()
     np.testing.assert_array_equal(p.detach().numpy(), [0.0, 1.0, 2.0])
-    assert np.shares_memory(p.detach().numpy(), opt._flats[0][0].values)  # re-adopted
+    # nothing else saw the new array, so it moved into the flat buffer
+    assert np.shares_memory(p.detach().numpy(), opt._flats[0][0].values)
+
+    # rebound to a tensor the user keeps: p shares its memory, as in PyTorch
+    t = minigrad.tensor([5.0, 5.0, 5.0], dtype=minigrad.float64)
+    p.data = t
+    p.grad = minigrad.tensor([1.0, 2.0, 3.0])
+    opt.step()
+    np.testing.assert_array_equal(t.numpy(), [4.0, 3.0, 2.0])
+    assert np.shares_memory(p.detach().numpy(), t.numpy())
+
+    p.data = minigrad.tensor([1.0, 2.0, 3.0])  # float32: the flat buffer is float64
+    with pytest.raises(RuntimeError, match="changed dtype from float64 to float32"):
+        opt.step()
 
 
 def test_param_groups_and_mutable_lr():

@@ -523,7 +523,7 @@ def test_newton_accepts_pytorch_style_closures(cls):
             opt.step(closure)
         paths.append(x.detach().numpy().copy())
     np.testing.assert_array_equal(paths[0], paths[1])
-    assert engine._closure_policy is None  # the switch is undone after the step
+    assert engine._closure_policy.get() is None  # the switch is undone after the step
     # backward() outside the optimizer frees the graph as usual.
     (y,) = params64([1.0])
     loss = (y * y).sum()
@@ -554,7 +554,7 @@ def test_newton_closure_errors_are_clear():
     from minigrad.autograd import engine
     with pytest.raises(ValueError, match="boom"):
         opt.step(failing_closure)
-    assert engine._closure_policy is None
+    assert engine._closure_policy.get() is None
 
 
 @pytest.mark.parametrize("cls,kwargs,match", [

@@ -1,0 +1,174 @@
+"""Storage bookkeeping: version counters shared by aliases, views and their roots, and the
+history that lets a tensor written in place keep its old graph identity for the ops recorded
+before the write.
+
+PyTorch's model, which minigrad follows:
+
+* Tensors that alias one memory (a tensor, its views, ``detach()``) share one *version
+  counter*, bumped by every in-place write through any of them. A graph node remembers the
+  versions of what its backward reads, and backward raises if they changed. ``.data`` shares
+  the memory but not the counter (PyTorch's documented escape).
+* A *view* (basic indexing, ``view``/``reshape`` when no copy is needed, ``transpose``,
+  ``permute``, ``expand``, ``squeeze``/``unsqueeze``, ``narrow``, ``split``/``chunk``, ...)
+  remembers its *root* (the tensor that is not itself a view) and the *steps* that redo the
+  view from the root, so an in-place write through the view can be recorded on the root.
+* An in-place write recorded in the graph gives the written tensor a new graph identity (its
+  ``_ctx``). Ops recorded before the write hold the same Python object as a parent, but they
+  must send their gradient to the identity it had then: the tensor's :class:`History` lists
+  ``(seq, old_identity)`` pairs and the engine picks the identity by the consumer's sequence
+  number. Nothing of this runs for tensors that are never written in place or viewed: their
+  ``_history`` stays None, and the engine's per-edge cost is one slot read.
+
+Steps are ``("index", idx)`` (basic indexing), ``("reshape", shape)``, ``("permute", dims)``
+and ``("expand", shape)``.
+"""
+import sys
+
+import numpy as np
+
+
+class History:
+    """The graph history of a tensor written in place while recorded.
+
+    ``rebases``: ``(seq, old, region)`` per recorded in-place write, in order: ``old`` is the
+    identity it had before the write (recorded at sequence number ``seq``), ``region`` the
+    steps of the part overwritten (None: all of it). ``view``: ``(root, steps)`` if this
+    tensor is a view. (A view that was never written in place keeps just that tuple as its
+    ``_history``: creating a view must stay cheap.)
+    """
+
+    __slots__ = ("rebases", "view")
+
+    def __init__(self, view=None):
+        self.rebases = []
+        self.view = view
+
+
+def view_info(t):
+    """``(root, steps)`` if ``t`` is a view, else None."""
+    h = t._history
+    if h is None:
+        return None
+    return h if type(h) is tuple else h.view
+
+
+def resolve(tensor, h, seq):
+    """The identity ``tensor`` (whose ``_history`` is ``h``) had for a consumer recorded at
+    sequence number ``seq``."""
+    ident = tensor
+    if type(h) is tuple:
+        view = h
+    else:
+        view = h.view
+        for s, old, _ in h.rebases:
+            if s > seq:
+                ident = old
+                break
+    if view is not None and ident._ctx is not None:
+        rh = view[0]._history
+        if rh is not None and rh.rebases:
+            # A view recorded before its root was overwritten (through the root or another
+            # view) and used after: its graph identity still reads the old root. PyTorch
+            # regenerates it; minigrad refuses, unless the write missed this view's elements.
+            created = ident._seq
+            for s, _, region in rh.rebases:
+                if created < s < seq and _overlaps(view, region):
+                    raise RuntimeError(
+                        "backward: a view was used after its base was modified in place by an "
+                        "operation recorded in the graph; its gradient would go to the base's "
+                        "old value. Take the view again after the in-place write (minigrad "
+                        "does not regenerate stale views as PyTorch does).")
+    return ident
+
+
+def shared_counter(t):
+    """``t``'s version counter, created (at 0) if it has none yet, to share with an alias."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return vc
+
+
+def bump(t):
+    """Count one in-place write of ``t``'s memory (seen by every alias sharing the counter)."""
+    vc = t._vc
+    if vc is None:
+        t._vc = [1]
+    else:
+        vc[0] += 1
+
+
+def link_view(view, parent, step):
+    """Make ``view`` (just produced from ``parent`` by a view op ``step``) share ``parent``'s
+    version counter and remember its root and steps."""
+    vc = parent._vc
+    if vc is None:
+        vc = parent._vc = [0]
+    view._vc = vc
+    ph = parent._history
+    if ph is None:
+        view._history = (parent, (step,))
+        return
+    pv = ph if type(ph) is tuple else ph.view
+    view._history = (parent, (step,)) if pv is None else (pv[0], pv[1] + (step,))
+
+
+def live_aliases(t):
+    """How many other tensors alive now share ``t``'s version counter (its views and
+    ``detach()`` aliases)."""
+    if t._vc is None:
+        return 0
+    # references: t's slot, getrefcount's argument
+    return sys.getrefcount(t._vc) - 2
+
+
+def record_rebase(t, seq, old, region=None):
+    """``t`` got a new graph identity at ``seq``; ``old`` is the one it had before."""
+    h = t._history
+    if type(h) is not History:
+        h = t._history = History(view=h)
+    h.rebases.append((seq, old, region))
+
+
+# ----- steps: redo a view from its root -----------------------------------------------------
+def apply_steps_array(a, steps):
+    """The view ``steps`` of numpy array ``a`` (values in C order; may be a copy)."""
+    for kind, arg in steps:
+        if kind == "index":
+            a = a[arg]
+        elif kind == "reshape":
+            a = a.reshape(arg)
+        elif kind == "permute":
+            a = np.transpose(a, arg)
+        else:  # "expand"
+            a = np.broadcast_to(a, arg)
+    return a
+
+
+def apply_steps(t, steps):
+    """The view ``steps`` of Tensor ``t``, with recorded (differentiable) ops."""
+    for kind, arg in steps:
+        if kind == "index":
+            t = t[arg]
+        elif kind == "reshape":
+            t = t.reshape(arg)
+        elif kind == "permute":
+            t = t.permute(*arg)
+        else:
+            t = t.expand(*arg)
+    return t
+
+
+def region_ids(shape, steps):
+    """Flat C-order indices of the elements of an array of ``shape`` that ``steps`` select."""
+    ids = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    return np.asarray(apply_steps_array(ids, steps)).ravel()
+
+
+def _overlaps(view, region):
+    """Whether the write ``region`` of the root touches the elements of ``view``."""
+    if region is None:
+        return True
+    root, steps = view
+    shape = root.shape
+    return np.intersect1d(region_ids(shape, steps), region_ids(shape, region)).size > 0

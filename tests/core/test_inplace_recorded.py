@@ -1,0 +1,169 @@
+"""In-place ops on tensors that are part of a graph are recorded, as in PyTorch (issue 11)."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+rng = np.random.default_rng(3)
+
+INPLACE = {
+    "add_": lambda y, v: y.add_(v),
+    "add_ alpha": lambda y, v: y.add_(v, alpha=-0.5),
+    "sub_": lambda y, v: y.sub_(v),
+    "mul_": lambda y, v: y.mul_(v),
+    "div_": lambda y, v: y.div_(v * v + 1),
+    "pow_": lambda y, v: y.pow_(2),
+    "+=": lambda y, v: y.__iadd__(v),
+    "-=": lambda y, v: y.__isub__(v),
+    "*=": lambda y, v: y.__imul__(v),
+    "/=": lambda y, v: y.__itruediv__(v * v + 1),
+    "clamp_": lambda y, v: y.clamp_(-0.3, 0.4),
+    "neg_": lambda y, v: y.neg_(),
+    "abs_": lambda y, v: y.abs_(),
+    "exp_": lambda y, v: y.exp_(),
+    "sqrt_": lambda y, v: y.abs_().add_(0.5).sqrt_(),
+    "log_": lambda y, v: y.abs_().add_(0.5).log_(),
+    "sigmoid_": lambda y, v: y.sigmoid_(),
+    "tanh_": lambda y, v: y.tanh_(),
+    "relu_": lambda y, v: y.relu_(),
+    "copy_": lambda y, v: y.copy_(v),
+    "fill_": lambda y, v: y.fill_(v[0, 0]),
+    "zero_": lambda y, v: y.zero_(),
+}
+
+
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_inplace_op_on_a_non_leaf_passes_gradcheck(name):
+    op = INPLACE[name]
+    x = mg.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    v = mg.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+
+    def f(x, v):
+        y = x * 1.3 + 0.1
+        out = op(y, v)
+        assert out is y
+        return y * x
+
+    assert mg.gradcheck(f, (x, v))
+
+
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_inplace_op_through_a_view_passes_gradcheck(name):
+    op = INPLACE[name]
+    x = mg.tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    v = mg.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+
+    def f(x, v):
+        y = x * 1.3 + 0.1
+        op(y[1:], v)
+        return y * x
+
+    assert mg.gradcheck(f, (x, v))
+
+
+@pytest.mark.parametrize("name", [n for n in INPLACE if n not in ("pow_", "sqrt_", "log_")])
+def test_inplace_ops_match_torch(name):
+    torch = pytest.importorskip("torch")
+    xs, vs = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+
+    def run(lib):
+        x = lib.tensor(xs, requires_grad=True)
+        v = lib.tensor(vs, requires_grad=True)
+        y = x * 1.3 + 0.1
+        INPLACE[name](y, v)
+        (y * x).sum().backward()
+        return y.detach().numpy(), x.grad.numpy(), v.grad.numpy() if v.grad is not None else 0
+
+    for mine, ref in zip(run(mg), run(torch)):
+        np.testing.assert_allclose(mine, ref, rtol=1e-10, atol=1e-12)
+
+
+def test_ops_recorded_before_a_write_keep_the_old_value():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = a * 3
+    z = y + 1  # recorded before the write: d z / d a = 3
+    y.mul_(a)  # y = 3 a^2 from now on
+    (z.sum() + y.sum()).backward()
+    np.testing.assert_allclose(a.grad.numpy(), 3 + 6 * np.array([1.0, 2.0]))
+
+
+def test_write_after_a_use_that_saved_the_value_raises():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = a * 1
+    z = y * y
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="Mul needs for its gradient was modified in place"):
+        z.sum().backward()
+
+
+def test_view_used_after_its_base_was_overwritten_raises_instead_of_a_wrong_gradient():
+    a = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 1
+    v = y[0:2]
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="view was used after its base was modified"):
+        v.sum().backward()
+    # a view of elements the write did not touch is fine
+    a.grad = None
+    y = a * 1
+    v = y[0:1]
+    y[2] = 7.0
+    v.sum().backward()
+    assert a.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_recorded_write_into_a_constant_with_live_views_is_refused():
+    x = mg.zeros(3)
+    v = x[0:2]
+    w = mg.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="views of it taken before the write"):
+        x[0:1] = w * 2
+    assert x.tolist() == [0.0, 0.0, 0.0] and not x.requires_grad
+    del v
+    x[0:1] = w * 2  # no view alive: fine
+    assert x.requires_grad
+
+
+def test_integer_tensor_refuses_float_results():
+    i = mg.tensor([1, 2])
+    with pytest.raises(TypeError, match="int64 tensor in place"):
+        i += 0.5
+    with pytest.raises(ValueError, match=r"does not broadcast to the tensor's shape \(2,\)"):
+        i += mg.tensor([1, 2, 3])
+    assert i.tolist() == [1, 2]
+
+
+def test_hooks_see_and_replace_gradients():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    y = x * 3
+    handle = y.register_hook(lambda g: g * 10)
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [10.0, 10.0]  # retain_grad sees the hooked gradient
+    assert x.grad.tolist() == [30.0, 30.0] and seen == [[30.0, 30.0]]
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        mg.zeros(2).register_hook(print)
+
+
+def test_hooks_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        log = []
+        x.register_hook(lambda g: log.append(g.detach().numpy().copy()))
+        y = x.exp()
+        y.register_hook(lambda g: g * 2)
+        z = y * x
+        z.register_hook(lambda g: None)
+        z.sum().backward()
+        return x.grad.numpy(), log[0]
+
+    for mine, ref in zip(run(mg), run(torch)):
+        np.testing.assert_allclose(mine, ref, rtol=1e-6)
