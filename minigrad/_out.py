@@ -33,5 +33,6 @@ def write_out(result, out, name):
                           f"shape {list(out.shape)}, which does not match the required output "
                           f"shape {list(src.shape)}", UserWarning, stacklevel=3)
         out._data = src.astype(out.dtype, copy=True)
-    out._version += 1
+    from ._storage import bump
+    bump(out)
     return out
