@@ -1,4 +1,5 @@
-"""The ``minigrad`` command: ``minigrad demo``, ``minigrad train``, ``minigrad race``.
+"""The ``minigrad`` command: ``minigrad demo``, ``minigrad train``, ``minigrad race``,
+``minigrad sample``.
 
 Each subcommand is a module here exposing ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int``. Subcommand modules import only argparse-level things at the top;
@@ -8,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("demo", "train", "race")
+SUBCOMMANDS = ("demo", "train", "race", "sample")
 
 
 class CLIError(Exception):

@@ -4,7 +4,8 @@ import os
 from . import CLIError
 from . import recipes
 
-HELP = "train an MLP or CNN on a built-in dataset with any minigrad optimizer"
+HELP = ("train an MLP or CNN on a built-in dataset with any minigrad optimizer, or a GPT on a "
+        "text corpus (--model gpt)")
 
 
 def _number(text):
@@ -17,8 +18,10 @@ def _number(text):
 
 def add_arguments(p):
     p.add_argument("--dataset", default="moons", metavar="NAME",
-                   help=f"one of: {', '.join(recipes.DATASETS)} (default moons)")
-    p.add_argument("--model", default="mlp", metavar="KIND", help="mlp or cnn (cnn: digits only)")
+                   help=f"one of: {', '.join(recipes.DATASETS)} (default moons); for --model "
+                        "gpt: stdlib, names or a text file")
+    p.add_argument("--model", default="mlp", metavar="KIND",
+                   help="mlp, cnn (digits only) or gpt (a text corpus)")
     p.add_argument("--hidden", default="16,16", help="MLP hidden sizes, comma-separated (default 16,16)")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
                    help=f"one of: {', '.join(recipes.OPTIMIZERS)} (default adam)")
@@ -34,6 +37,8 @@ def add_arguments(p):
     p.add_argument("--resume", metavar="PATH", help="continue from a checkpoint up to --epochs")
     p.add_argument("--plot", metavar="PNG", help="write the decision boundary and loss curve here")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
+    from . import gpt
+    gpt.add_arguments(p)
 
 
 def config_from_args(args):
@@ -51,6 +56,9 @@ def report(result, progress_stream_quiet=False):
 
 
 def run(args):
+    if args.model == "gpt":
+        from . import gpt
+        return gpt.run(args)
     from .progress import Progress
     from .trainer import fit
 

@@ -17,7 +17,6 @@ corpora that need no download because every machine running minigrad has them.
 Any UTF-8 text file can be used instead (:func:`load_corpus` with a path).
 """
 import hashlib
-import math
 import os
 import re
 import sysconfig
@@ -179,7 +178,11 @@ class CharTokenizer:
     def decode(self, ids):
         """The text of ids (a Tensor, array or list of ints)."""
         ids = ids._data if isinstance(ids, Tensor) else np.asarray(ids)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+        if ids.size == 0:
+            return ""
+        if ids.dtype.kind not in "iu":
+            raise ValueError(f"decode: ids must be integers, got dtype {ids.dtype}")
+        if ids.min() < 0 or ids.max() >= self.vocab_size:
             raise ValueError(f"decode: ids must be in [0, {self.vocab_size}), got values from "
                              f"{ids.min()} to {ids.max()}")
         return "".join(self._table[ids.reshape(-1)].tolist())
@@ -231,7 +234,3 @@ class TextBlocks(Dataset):
         Generator ``rng``."""
         return self.get_batch(rng.integers(0, len(self), batch_size))
 
-
-def bits(nats):
-    """Nats to bits (for reports: a loss of ``x`` nats per character is ``x / ln 2`` bits)."""
-    return nats / math.log(2)

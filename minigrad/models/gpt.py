@@ -78,13 +78,14 @@ class GPT(nn.Module):
 
     def _init_weights(self):
         residual_std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        norms = {id(m.weight) for m in self.modules() if isinstance(m, nn.LayerNorm)}
         with grad_mode.no_grad():
             for name, p in self.named_parameters():
                 if name.endswith("out_proj.weight") or name.endswith("linear2.weight"):
                     nn.init.normal_(p, 0.0, residual_std)
                 elif p.ndim == 2:
                     nn.init.normal_(p, 0.0, 0.02)
-                elif "norm" in name and name.endswith("weight"):
+                elif id(p) in norms:
                     nn.init.ones_(p)
                 else:
                     nn.init.zeros_(p)
