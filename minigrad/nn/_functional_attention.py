@@ -89,7 +89,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise ValueError(f"{fn}: key and value must have the same number of positions (dim "
                          f"-2), got shapes {tuple(key.shape)} and {tuple(value.shape)}")
     groups = 1
-    kv_batch = key.shape[:-2]
+    k_batch, v_batch = key.shape[:-2], value.shape[:-2]
     if enable_gqa:
         if query.ndim < 3 or key.ndim < 3 or value.ndim < 3:
             raise ValueError(f"{fn}: enable_gqa needs a heads dim (-3) on query, key and value")
@@ -98,10 +98,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise ValueError(f"{fn}: enable_gqa needs key and value to have the same number of "
                              f"heads, dividing the query's {hq}; got {hk} and {value.shape[-3]}")
         groups = hq // hk
-        kv_batch = key.shape[:-3] + (hq,)
+        k_batch, v_batch = key.shape[:-3] + (hq,), value.shape[:-3] + (hq,)
     try:
-        batch = np.broadcast_shapes(query.shape[:-2], kv_batch, value.shape[:-2][:-1]
-                                    + kv_batch[-1:] if enable_gqa else value.shape[:-2])
+        batch = np.broadcast_shapes(query.shape[:-2], k_batch, v_batch)
     except ValueError:
         raise ValueError(f"{fn}: the batch dims of query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not broadcast "

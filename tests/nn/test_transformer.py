@@ -270,3 +270,44 @@ def test_encoder_dropout_trains_differently_and_eval_is_deterministic():
     assert not np.allclose(a, b)
     enc.eval()
     np.testing.assert_array_equal(enc(x).detach().numpy(), enc(x).detach().numpy())
+
+
+# ----- decoder and the encoder-decoder Transformer ----------------------------------------
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("option", LAYER_OPTIONS)
+def test_decoder_layer_matches_torch(option, mode):
+    torch = pytest.importorskip("torch")
+    kw = LAYER_OPTIONS[option]
+    theirs = torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kw).double()
+    mine = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, dtype=np.float64, **kw)
+    load_from_torch(mine, theirs)
+    getattr(theirs, mode)()
+    getattr(mine, mode)()
+    n, t, s = 3, 4, 6
+    bf = kw.get("batch_first")
+    tgt = RNG.standard_normal((n, t, 8) if bf else (t, n, 8))
+    memory = RNG.standard_normal((n, s, 8) if bf else (s, n, 8))
+    mkpm = RNG.random((n, s)) > 0.6
+    mkpm[:, 0] = False
+    causal = torch.nn.Transformer.generate_square_subsequent_mask(t).double().numpy()
+    run_both(mine, theirs, [tgt, memory],
+             {"tgt_mask": causal, "tgt_is_causal": True, "memory_key_padding_mask": mkpm}, torch)
+
+
+def test_transformer_matches_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Transformer(8, 2, 2, 2, 16, dropout=0.0, batch_first=True).double()
+    mine = nn.Transformer(8, 2, 2, 2, 16, dropout=0.0, batch_first=True, dtype=np.float64)
+    for name, p in mine.named_parameters():  # PyTorch's init: Xavier-uniform matrices
+        if p.ndim > 1:
+            fan_out, fan_in = p.shape
+            assert np.abs(p.detach().numpy()).max() <= np.sqrt(6 / (fan_in + fan_out)), name
+    load_from_torch(mine, theirs)
+    theirs.encoder.enable_nested_tensor = False
+    src, tgt = RNG.standard_normal((2, 6, 8)), RNG.standard_normal((2, 5, 8))
+    tgt_mask = nn.Transformer.generate_square_subsequent_mask(5, dtype=np.float64).numpy()
+    run_both(mine, theirs, [src, tgt], {"tgt_mask": tgt_mask}, torch)
+    with pytest.raises(ValueError, match="batch size"):
+        mine(mg.tensor(src), mg.tensor(tgt[:1]))
+    with pytest.raises(ValueError, match="d_model"):
+        mine(mg.tensor(src[..., :4]), mg.tensor(tgt))
