@@ -83,7 +83,11 @@ def _get():
 
 def softmax_(scores, n_queries, causal):
     """Softmax over the last axis of the contiguous array ``scores``, in place (``causal``:
-    query ``i`` sees keys ``j <= i``). Fully masked rows become zeros."""
+    query ``i`` sees keys ``j <= i``). Fully masked rows become zeros. numba has no float16
+    arithmetic: half precision is computed in float32 and written back."""
+    if scores.dtype == np.float16:
+        scores[...] = softmax_(scores.astype(np.float32), n_queries, causal)
+        return scores
     shift, normalize, _ = _get()
     flat = scores.reshape(-1, scores.shape[-1]) if scores.ndim != 2 else scores
     shift(flat, n_queries, causal)
@@ -94,5 +98,8 @@ def softmax_(scores, n_queries, causal):
 
 def softmax_backward_(dp, probs):
     """``probs * (dp - sum(dp * probs, -1))`` in place in ``dp`` (same shape, contiguous)."""
+    if dp.dtype == np.float16:
+        dp[...] = softmax_backward_(dp.astype(np.float32), probs.astype(np.float32))
+        return dp
     _get()[2](dp.reshape(-1, dp.shape[-1]), probs.reshape(-1, probs.shape[-1]))
     return dp

@@ -227,3 +227,14 @@ def test_float_mask_gradient_and_gqa_match_torch():
     (tout * torch.tensor(w)).sum().backward()
     for a, b in zip(mine, theirs):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_float16_runs_in_float32_and_returns_half():
+    arrays = [RNG.standard_normal((2, 3, 4)).astype(np.float16) for _ in range(3)]
+    half = [mg.tensor(a, requires_grad=True) for a in arrays]
+    out = F.scaled_dot_product_attention(*half, is_causal=True)
+    assert out.dtype == np.float16
+    out.sum().backward()
+    assert half[0].grad.dtype == np.float16
+    ref = reference(*(a.astype(np.float64) for a in arrays), allowed=np.tril(np.ones((3, 3), bool)))
+    np.testing.assert_allclose(out.detach().numpy().astype(np.float64), ref, atol=5e-3)
