@@ -103,8 +103,10 @@ def layer_norm_rows(x, weight, bias, normalized_shape, eps):
                 bias is not None and bias.requires_grad)
             wrap = Tensor._wrap
             grads = (None if gx is None else wrap(gx.reshape(x.shape)),
-                     None if gw is None else wrap(gw.reshape(weight.shape)),
-                     None if gb is None else wrap(gb.reshape(bias.shape)))
+                     None if gw is None else wrap(gw.reshape(weight.shape).astype(weight.dtype,
+                                                                                   copy=False)),
+                     None if gb is None else wrap(gb.reshape(bias.shape).astype(bias.dtype,
+                                                                                copy=False)))
         return tuple(gr for gr, t in zip(grads, (x, weight, bias)) if t is not None)
 
     return make(y.reshape(x.shape), parents, backward, "LayerNorm")
