@@ -10,10 +10,12 @@ Networks: (a) 2-16-16-1 MLP on moons, batch 100, BCE-with-logits; (b) 784-256-12
 MLP, batch 128, cross-entropy; (c) 784-1024-1024-10, batch 256; (d) the digits CNN
 (conv3x3(1->16) relu maxpool2, conv3x3(16->32) relu maxpool2, linear 128->10), batch 64.
 
-Implementations are interleaved round by round, in a new random order each round, and each
-figure is the median ms/step over rounds, so the machine's noise hits all of them alike.
+Each library runs in its own process (minigrad and the numpy floor in one, torch in another;
+this process only coordinates). Implementations are interleaved round by round, in a new random
+order each round, each timed block preceded by a pause (see :func:`bench_case`), and each figure
+is the median ms/step over rounds, so the machine's noise hits all of them alike.
 
-    python benchmarks/bench_train.py [--rounds 15] [--only a,b]
+    python benchmarks/bench_train.py [--rounds 15] [--only a,b] [--pause 0.3]
 """
 import argparse
 import os
@@ -288,63 +290,83 @@ def case_inputs(key):
     return case, weights, x, y
 
 
-def torch_worker_main():
-    """The child: builds torch steps on request and times them."""
+def _serve(info, make_steps):
+    """A worker's loop: print ``info``, then answer JSON commands on stdin, one line each.
+
+    ``{"op": "first", "case": K}``: the first loss of every implementation this worker has.
+    ``{"op": "time", "case": K, "impl": NAME, "steps": N}``: ms/step of N back-to-back steps,
+    after a few untimed ones (the threads of this process wake up before the clock starts).
+    """
     import json
     import sys
-    global torch
-    try:
-        import torch as _torch
-    except ImportError:
-        print(json.dumps({"torch": None}), flush=True)
-        return
-    torch = _torch
-    torch.set_num_threads(os.cpu_count())
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    print(json.dumps(info), flush=True)
     steps = {}
     for line in sys.stdin:
         cmd = json.loads(line)
         key = cmd["case"]
         if key not in steps:
-            case, weights, x, y = case_inputs(key)
-            steps[key] = {"torch default": torch_step(case, weights, x, y, fused=False),
-                          "torch fused": torch_step(case, weights, x, y, fused=True)}
+            steps[key] = make_steps(*case_inputs(key))
         if cmd["op"] == "first":
-            reply = {k: float(s().detach()) for k, s in steps[key].items()}
+            reply = {k: float(getattr(loss, "detach", lambda: loss)())
+                     for k, loss in ((k, s()) for k, s in steps[key].items())}
         else:
-            reply = {k: per_step_ms(s, cmd["steps"]) for k, s in steps[key].items()}
+            step = steps[key][cmd["impl"]]
+            per_step_ms(step, max(2, cmd["steps"] // 20))
+            reply = {cmd["impl"]: per_step_ms(step, cmd["steps"])}
         print(json.dumps(reply), flush=True)
 
 
-def bench_case(key, rounds, worker):
-    case, weights, x, y = case_inputs(key)
-    impls = {"minigrad": minigrad_step(case, weights, x, y), "numpy floor": numpy_step(case, weights, x, y)}
-    # same first loss everywhere: same weights, same data, same loss
-    first = {k: float(getattr(loss, "detach", lambda: loss)()) for k, loss in
-             ((k, s()) for k, s in impls.items())}
-    if worker is not None:
-        first.update(worker.ask(op="first", case=key))
+def torch_worker_main():
+    global torch
+    try:
+        import torch as _torch
+    except ImportError:
+        return _serve({"torch": None}, None)
+    torch = _torch
+    torch.set_num_threads(os.cpu_count())
+    _serve({"torch": torch.__version__, "threads": torch.get_num_threads()},
+           lambda case, w, x, y: {"torch default": torch_step(case, w, x, y, fused=False),
+                                  "torch fused": torch_step(case, w, x, y, fused=True)})
+
+
+def numpy_worker_main():
+    _serve({"numpy": np.__version__},
+           lambda case, w, x, y: {"minigrad": minigrad_step(case, w, x, y),
+                                  "numpy floor": numpy_step(case, w, x, y)})
+
+
+def bench_case(key, rounds, workers, pause):
+    """Median ms/step of every implementation over ``rounds`` rounds.
+
+    Each library runs in its own process (``workers``: one for minigrad and the numpy floor, one
+    for torch); this process only coordinates. Every round times each implementation once, in a
+    new random order, and every timed block starts after ``pause`` seconds of quiet: threads
+    left spinning by whatever ran before (OpenBLAS's after a matmul, GNU OpenMP's after a torch
+    op) would otherwise take the cores from the next block. Without the pause, torch timed
+    right after numpy's matmuls ran 14x slower here (173 ms instead of 12 ms a step on case (b),
+    a loaded machine); in the earlier version of this benchmark, which paused only after torch
+    and timed torch's default path first in every torch block, that inflated "vs default".
+    """
+    case = CASES[key]
+    owner, first = {}, {}
+    for w in workers:
+        reply = w.ask(op="first", case=key)  # same weights, data and loss everywhere
+        first.update(reply)
+        owner.update(dict.fromkeys(reply, w))
     ref = first["numpy floor"]
     for k, v in first.items():
         assert abs(v - ref) < 1e-4 * max(1, abs(ref)), f"{case['name']}: {k} first loss {v} != {ref}"
-    probe = per_step_ms(impls["numpy floor"], 3)
-    n_steps = max(3, int(60 / max(probe, 0.01)))  # ~60 ms of work per implementation per round
-    for s in impls.values():
-        per_step_ms(s, n_steps)  # warm up
-    times = {k: [] for k in impls}
-    if worker is not None:
-        worker.ask(op="time", case=key, steps=n_steps)  # warm up
-        times.update({"torch default": [], "torch fused": []})
+    probe = owner["numpy floor"].ask(op="time", case=key, impl="numpy floor", steps=3)
+    n_steps = max(3, int(60 / max(probe["numpy floor"], 0.01)))  # ~60 ms of floor work a block
+    for impl, w in owner.items():
+        w.ask(op="time", case=key, impl=impl, steps=n_steps)  # warm up
+    times = {impl: [] for impl in owner}
     order = np.random.default_rng(1)
     for _ in range(rounds):
-        # a fresh order each round, so that no implementation always runs right after torch
-        for k in order.permutation(list(impls) + (["torch"] if worker is not None else [])):
-            if k != "torch":
-                times[k].append(per_step_ms(impls[k], n_steps))
-                continue
-            for name, v in worker.ask(op="time", case=key, steps=n_steps).items():
-                times[name].append(v)
-            time.sleep(0.3)  # let torch's OpenMP workers stop spinning before we time again
+        for impl in order.permutation(list(owner)):
+            time.sleep(pause)
+            times[impl].append(owner[impl].ask(op="time", case=key, impl=impl,
+                                               steps=n_steps)[impl])
     return case["name"], {k: float(np.median(v)) for k, v in times.items()}
 
 
@@ -352,28 +374,42 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--only", default="a,b,c,d")
+    ap.add_argument("--pause", type=float, default=0.3,
+                    help="seconds of quiet before every timed block")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--numpy-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
         return torch_worker_main()
-    worker = torch_worker.start(__file__)
-    print(f"full training step, float32, median ms/step over {args.rounds} interleaved rounds")
+    if args.numpy_worker:
+        return numpy_worker_main()
+    script = os.path.abspath(__file__)
+    workers = [torch_worker.TorchWorker(script, flag="--numpy-worker")]
+    torch_info = torch_worker.start(script)
+    workers += [torch_info] if torch_info else []
+    print(f"full training step, float32, median ms/step over {args.rounds} interleaved rounds "
+          f"(each library in its own process, {args.pause:g} s of quiet before every block)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}" + (f", torch {worker.info['torch']} in a separate process "
-                                      f"({worker.info['threads']} threads)" if worker else ", torch absent"))
+          f"numpy {np.__version__}" + (f", torch {torch_info.info['torch']} "
+                                      f"({torch_info.info['threads']} threads)"
+                                      if torch_info else ", torch absent"))
     cols = ["minigrad", "numpy floor", "torch default", "torch fused"]
     print(f"{'network':<34}" + "".join(f"{c:>14}" for c in cols) +
           f"{'vs default':>12}{'vs fused':>10}{'vs floor':>10}")
     for key in args.only.split(","):
-        name, t = bench_case(key.strip(), args.rounds, worker)
+        name, t = bench_case(key.strip(), args.rounds, workers, args.pause)
         cells = "".join(f"{t[c]:>14.3f}" if c in t else f"{'-':>14}" for c in cols)
         ratios = ""
         for other in ("torch default", "torch fused"):
             ratios += f"{t[other] / t['minigrad']:>11.2f}x" if other in t else f"{'-':>12}"
         ratios += f"{t['minigrad'] / t['numpy floor']:>9.2f}x"
-        print(f"{name:<34}{cells}{ratios}")
+        print(f"{name:<34}{cells}{ratios}", flush=True)
+    for w in workers:
+        w.close()
     print("vs default / vs fused: how many times faster minigrad is than torch (higher is better);"
           " vs floor: minigrad's time over the hand-written numpy floor (1.00x = no engine overhead)")
+    print("torch default: torch.optim.Adam(params, lr) as written, which on the CPU is the "
+          "single-tensor loop (foreach and fused are opt-in there); torch fused: fused=True")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ import numpy as np
 
 import minigrad as mg
 
+import _args  # examples/_args.py: argument types with one-line errors
+
+_args.parser(__doc__).parse_args()  # no options; answers --help instead of running
+
 # A tiny neuron: y = tanh(w . x + b), loss = (y - target)^2
 x = mg.tensor([0.5, -1.5, 2.0])
 w = mg.tensor([0.1, 0.2, -0.3], requires_grad=True)

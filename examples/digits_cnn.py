@@ -8,10 +8,10 @@ seconds on an idle 2-core machine (minigrad's convolutions are numpy im2col matr
     pip install "minigrad[datasets]"         # load_digits needs scikit-learn
     python examples/digits_cnn.py            # 20 epochs
     python examples/digits_cnn.py --epochs 5
+    python examples/digits_cnn.py --save digits_cnn.safetensors   # weights for PyTorch too
 
 MINIGRAD_EXAMPLES_QUICK=1 trains for 1 epoch on 300 images (used by the tests).
 """
-import argparse
 import os
 import sys
 import time
@@ -22,13 +22,17 @@ from minigrad import nn, optim
 from minigrad.data import DataLoader, TensorDataset, train_test_split
 from minigrad.datasets import load_digits
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=1 if QUICK else 20)
-parser.add_argument("--lr", type=float, default=2e-3)
-parser.add_argument("--batch-size", type=int, default=32)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=1 if QUICK else 20)
+parser.add_argument("--lr", type=_args.positive_float, default=2e-3)
+parser.add_argument("--batch-size", type=_args.positive_int, default=32)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--save", metavar="PATH", help="write the trained weights as a safetensors "
+                    "file (loads into the same network in PyTorch: see docs/interop.md)")
 args = parser.parse_args()
 
 try:
@@ -82,3 +86,6 @@ for epoch in range(1, args.epochs + 1):
           f"train acc {accuracy(X_train, y_train):.2%}  ({time.perf_counter() - start:.1f} s)")
 seconds = time.perf_counter() - start
 print(f"test accuracy: {accuracy(X_test, y_test):.2%} ({args.epochs} epochs, {seconds:.1f} s)")
+if args.save:
+    mg.save_safetensors(model.state_dict(), args.save)
+    print(f"weights saved to {args.save}")

@@ -10,7 +10,6 @@ with cross-entropy. The default settings reach about 97-98% test accuracy in a f
 
 MINIGRAD_EXAMPLES_QUICK=1 trains for 3 epochs (used by the tests).
 """
-import argparse
 import os
 import sys
 import time
@@ -21,12 +20,14 @@ from minigrad import nn, optim
 from minigrad.data import DataLoader, StandardScaler, TensorDataset, train_test_split
 from minigrad.datasets import load_digits
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=3 if QUICK else 30)
-parser.add_argument("--lr", type=float, default=1e-3)
-parser.add_argument("--batch-size", type=int, default=32)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=3 if QUICK else 30)
+parser.add_argument("--lr", type=_args.positive_float, default=1e-3)
+parser.add_argument("--batch-size", type=_args.positive_int, default=32)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 

@@ -10,7 +10,6 @@ step a full-batch forward and backward pass through matrix products.
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 20 steps (used by the tests).
 """
-import argparse
 import importlib.util
 import os
 import time
@@ -22,12 +21,14 @@ from minigrad import nn, optim
 from minigrad.data import train_test_split
 from minigrad.datasets import make_moons
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=20 if QUICK else 100,
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=20 if QUICK else 100,
                     help="full-batch steps (default 100)")
-parser.add_argument("--samples", type=int, default=1000)
+parser.add_argument("--samples", type=_args.positive_int, default=1000)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the decision boundary")
 args = parser.parse_args()

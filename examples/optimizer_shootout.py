@@ -17,7 +17,6 @@ forward/backward pass, so it runs a quarter of the epochs (the output says so).
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 2 epochs on 300 training images (used by the tests).
 """
-import argparse
 import importlib.util
 import os
 import sys
@@ -31,10 +30,12 @@ from minigrad import nn, optim
 from minigrad.data import DataLoader, StandardScaler, TensorDataset, train_test_split
 from minigrad.datasets import load_digits
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=2 if QUICK else 20)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=2 if QUICK else 20)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save loss-vs-epoch and loss-vs-time plots")
 args = parser.parse_args()
@@ -147,13 +148,18 @@ if args.plot:
     matplotlib.use("Agg")  # no window: write the file only
     import matplotlib.pyplot as plt
 
+    from minigrad.viz.style import style  # distinct colour, dashes, marker; wider ones below
+
     fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for run in runs:
-        ax_epoch.plot(np.arange(len(run.losses)), run.losses, marker=".", label=run.name)
-        ax_time.plot(run.times, run.losses, marker=".", label=run.name)
+    for i, run in enumerate(runs):
+        look = style(i, len(runs)).line(markersize=4)
+        ax_epoch.plot(np.arange(len(run.losses)), run.losses, label=run.name, **look)
+        # Log time: the runs span 0.03 s to seconds. Epoch 0 (time 0) has no place on it.
+        ax_time.plot(run.times[1:], run.losses[1:], label=run.name, **look)
     ax_epoch.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
     ax_epoch.xaxis.get_major_locator().set_params(integer=True)
-    ax_time.set(xlabel="training wall time (s)", yscale="log")
+    ax_time.set(xlabel="training wall time (s, log scale), from the end of epoch 1",
+                xscale="log", yscale="log")
     for ax in (ax_epoch, ax_time):
         ax.grid(alpha=0.3)
     ax_time.legend(fontsize=8)

@@ -9,7 +9,6 @@ line fitted by least squares (np.polyfit) as the baseline a network has to beat.
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 60 epochs (used by the tests).
 """
-import argparse
 import importlib.util
 import os
 import time
@@ -21,12 +20,14 @@ import minigrad.nn.functional as F
 from minigrad import nn, optim
 from minigrad.data import train_test_split
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=60 if QUICK else 300)
-parser.add_argument("--lr", type=float, default=0.01)
-parser.add_argument("--noise", type=float, default=0.1)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=60 if QUICK else 300)
+parser.add_argument("--lr", type=_args.positive_float, default=0.01)
+parser.add_argument("--noise", type=_args.nonnegative_float, default=0.1)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the fit")
 args = parser.parse_args()

@@ -17,7 +17,6 @@ Newton-CG) and wall time. Everything is float64 and full batch.
 Newton's step costs ``n`` backward passes, so it wins on iteration counts and loses on time as
 ``n`` grows; L-BFGS gets most of the curvature for the price of gradients only.
 """
-import argparse
 import os
 import time
 
@@ -29,7 +28,9 @@ from minigrad import nn, optim
 from minigrad.optim.lbfgs import LBFGS
 from minigrad.optim.newton import Newton, NewtonCG
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+import _args  # examples/_args.py: argument types with one-line errors
+
+parser = _args.parser(__doc__)
 parser.add_argument("--quick", action="store_true",
                     help="small budgets (also set by MINIGRAD_EXAMPLES_QUICK=1)")
 parser.add_argument("--seed", type=int, default=0)

@@ -9,7 +9,6 @@ tanh; the loss is cross-entropy written from log_softmax; backward() fills every
 
 MINIGRAD_EXAMPLES_QUICK=1 runs 50 steps (used by the tests).
 """
-import argparse
 import os
 
 import numpy as np
@@ -17,10 +16,12 @@ import numpy as np
 import minigrad as mg
 from minigrad.datasets import make_moons
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=50 if QUICK else 300, help="full-batch steps")
-parser.add_argument("--lr", type=float, default=0.5)
+parser = _args.parser(__doc__)
+parser.add_argument("--epochs", type=_args.positive_int, default=50 if QUICK else 300, help="full-batch steps")
+parser.add_argument("--lr", type=_args.positive_float, default=0.5)
 args = parser.parse_args()
 if args.epochs < 1:
     parser.error("--epochs must be >= 1")

@@ -11,7 +11,7 @@ from . import autograd  # noqa: E402
 from .autograd import Function, GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, randint, randn, zeros, zeros_like)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.arithmetic import clamp, clip, maximum, minimum, where
 from .ops.elementwise import (erf, exp, gelu, leaky_relu, log, relu, sigmoid, sin, cos,
                               softplus, sqrt, tanh)
@@ -38,8 +38,13 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz", "models"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack",
+                "models"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)
+    if name in ("save_safetensors", "load_safetensors"):
+        return getattr(importlib.import_module("minigrad.safetensors"), name)
+    if name == "from_dlpack":
+        return importlib.import_module("minigrad.dlpack").from_dlpack
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

@@ -291,3 +291,11 @@ class TensorOps:
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         from .sampling import multinomial
         return multinomial(self, num_samples, replacement, generator=generator)
+
+    # ----- DLPack (minigrad/dlpack.py): zero-copy exchange with torch, numpy, ... -------------
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        from .dlpack import to_dlpack
+        return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
 
 # script -> regex its output must contain (the line that shows the result)
 KEY_LINES = {
@@ -107,3 +107,28 @@ def test_digits_examples_reach_their_accuracy(script, target, tmp_path):
     assert result.returncode == 0, result.stderr
     accuracy = float(re.search(r"test accuracy: (\d+\.\d+)%", result.stdout).group(1))
     assert accuracy >= target, result.stdout
+
+
+SCRIPTS = EXAMPLES + sorted(p for p in (ROOT / "benchmarks").glob("bench_*.py"))
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_help_answers_without_running(script, tmp_path):
+    result = run(script, "--help", cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage:") and "--help" in result.stdout
+    if script.name in KEY_LINES:
+        assert not re.search(KEY_LINES[script.name], result.stdout)
+
+
+@pytest.mark.parametrize("script, flag, value", [
+    (p, flag, value) for p in EXAMPLES for flag, value in (("--epochs", "0"), ("--lr", "-1"),
+                                                           ("--lr", "inf"), ("--batch-size", "0"))
+    if f'add_argument("{flag}"' in p.read_text()], ids=str)
+def test_bad_values_are_one_line_errors(script, flag, value, tmp_path):
+    result = run(script, flag, value, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        f"error: argument {flag}: expected an integer > 0, got {value}"
+        if flag in ("--epochs", "--batch-size") else
+        f"error: argument {flag}: expected a finite number > 0, got {value}")

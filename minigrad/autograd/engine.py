@@ -148,7 +148,10 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 key = id(p)
                 prev = grads.get(key)
                 if prev is not None:
-                    grads[key] = prev + pg
+                    # A fresh sum: either gradient may be shared with another edge.
+                    # (A multi-output Function's hidden node merges its own kind with +.)
+                    grads[key] = Tensor._wrap(np.add(prev._data, pg._data)) \
+                        if not create_graph and type(pg) is Tensor else prev + pg
                     continue
                 grads[key] = pg
                 if p._ctx is None:

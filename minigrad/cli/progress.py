@@ -24,6 +24,7 @@ class Progress:
         self.every = max(1, total_epochs // 10)
         self.last = time.perf_counter()
         self.steps = 0
+        self._drawn = 0  # length of the bar line now on the terminal
 
     def update(self, epoch, loss, accuracy, steps):
         """Report the end of ``epoch`` (1-based) after ``steps`` more optimizer steps."""
@@ -39,7 +40,10 @@ class Progress:
         if self.mode == "bar":
             filled = round(self.width * epoch / self.total)
             bar = "#" * filled + "." * (self.width - filled)
-            self.stream.write(f"\r[{bar}] {text}")
+            line = f"[{bar}] {text}"
+            # Pad over the previous line: a shorter one (fewer steps/s) leaves no stale tail.
+            self.stream.write("\r" + line.ljust(self._drawn))
+            self._drawn = len(line)
             if epoch == self.total:
                 self.stream.write("\n")
             self.stream.flush()

@@ -14,7 +14,8 @@ import os
 HELP = "race optimizers across a 2-D loss surface and draw it (PNG, or an animated GIF)"
 
 _DEFAULT_LINEUP = "sgd,momentum,nesterov,adagrad,adadelta,rmsprop,adam"
-_STILL = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+_MAX_STEPS = 100_000
+_MAX_DPI, _MAX_DPI_GIF = 600, 160  # a 7x6-inch still at 600 dpi is 4200x3600 pixels
 
 
 def add_arguments(p):
@@ -23,26 +24,30 @@ def add_arguments(p):
     p.add_argument("--optimizers", "-o", default=_DEFAULT_LINEUP, metavar="LIST",
                    help="comma-separated optimizers, each NAME or NAME:KEY=VALUE[:KEY=VALUE], "
                         "e.g. 'sgd:lr=0.05,adam:lr=0.1' (default: %(default)s)")
-    p.add_argument("--steps", type=int, default=None,
+    p.add_argument("--steps", type=int, default=None, metavar="N",
                    help="number of steps (default: the surface's, 200 on the saddle)")
     p.add_argument("--start", default=None, metavar="X,Y",
                    help="start point (default: the surface's documented one)")
     p.add_argument("--out", default="race.gif", metavar="PATH",
-                   help=".gif for an animation, .png/.svg/.pdf for a still (default: %(default)s)")
+                   help=".gif for an animation, .png/.svg/.pdf/.jpg for a still "
+                        "(default: %(default)s)")
     p.add_argument("--kind", default="contour", metavar="KIND",
-                   help="still pictures: contour (default) or surface (3-D)")
+                   help="still pictures: contour or surface (3-D)")
     p.add_argument("--losses", default=None, metavar="PATH",
                    help="also write the loss-against-step plot to PATH")
-    p.add_argument("--frames", type=int, default=100, help="GIF: at most this many frames")
-    p.add_argument("--fps", type=int, default=20, help="GIF: frames per second")
-    p.add_argument("--dpi", type=int, default=None,
-                   help="resolution (default: 80 for GIFs, 100 for stills)")
+    p.add_argument("--frames", type=int, default=100, metavar="N",
+                   help="GIF: at most this many frames")
+    p.add_argument("--fps", type=int, default=20, metavar="N", help="GIF: frames per second")
+    p.add_argument("--dpi", type=int, default=None, metavar="N",
+                   help=f"resolution (default: 80 for GIFs, at most {_MAX_DPI_GIF}; 100 for "
+                        f"stills, at most {_MAX_DPI})")
     p.add_argument("--list", action="store_true", help="list the surfaces and optimizers")
     p.add_argument("--quiet", action="store_true", help="do not print the results table")
 
 
 def run(args):
     from . import CLIError
+    from .paths import PICTURES, check_output
     from ..viz.optimizers import available_optimizers, resolve, split_lineup
     from ..viz.surfaces import SURFACES
 
@@ -64,20 +69,23 @@ def run(args):
         raise CLIError(f"--optimizers: {e}") from None
     if args.steps is not None and args.steps < 1:
         raise CLIError(f"--steps must be a positive integer, got {args.steps}")
+    if args.steps is not None and args.steps > _MAX_STEPS:
+        raise CLIError(f"--steps must be at most {_MAX_STEPS}, got {args.steps}")
     start = _parse_start(args.start, CLIError)
+    if start is not None:
+        _check_inside(start, surface, CLIError)
     ext = os.path.splitext(args.out)[1].lower()
-    if ext != ".gif" and ext not in _STILL:
-        raise CLIError(f"--out: cannot write {ext or 'a file without extension'}; use "
-                       f".gif (animation) or {', '.join(_STILL)} (still)")
+    check_output("--out", args.out, (".gif",) + PICTURES)
+    check_output("--losses", args.losses, PICTURES)
     if args.kind not in ("contour", "surface"):
         raise CLIError(f"--kind: unknown kind {args.kind!r}; choose from contour, surface")
-    for flag, value in (("--frames", args.frames), ("--fps", args.fps), ("--dpi", args.dpi)):
-        if value is not None and value < 1:
+    for flag, value in (("--frames", args.frames), ("--fps", args.fps)):
+        if value < 1:
             raise CLIError(f"{flag} must be a positive integer, got {value}")
-    for flag, path in (("--out", args.out), ("--losses", args.losses)):
-        folder = os.path.dirname(os.path.abspath(path)) if path else None
-        if folder and not os.path.isdir(folder):
-            raise CLIError(f"{flag}: folder {folder} does not exist")
+    top = _MAX_DPI_GIF if ext == ".gif" else _MAX_DPI
+    if args.dpi is not None and not 10 <= args.dpi <= top:
+        kind = "a GIF (every frame is held in memory)" if ext == ".gif" else "a still"
+        raise CLIError(f"--dpi must be in [10, {top}] for {kind}, got {args.dpi}")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -115,6 +123,14 @@ def _parse_start(text, CLIError):
     if x != x or y != y or abs(x) == float("inf") or abs(y) == float("inf"):
         raise CLIError(f"--start: expected two finite numbers, got {text!r}")
     return (x, y)
+
+
+def _check_inside(start, surface, CLIError):
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    if not (x0 <= start[0] <= x1 and y0 <= start[1] <= y1):
+        raise CLIError(f"--start {start[0]:g},{start[1]:g} is outside the {surface.name} "
+                       f"window x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]: nothing would "
+                       f"be drawn")
 
 
 def _listing(surfaces, optimizers):

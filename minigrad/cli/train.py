@@ -1,8 +1,9 @@
 """``minigrad train``: train a model on a built-in dataset with a named optimizer."""
 import os
 
-from . import CLIError
+from . import CLIError, hidden_alias
 from . import recipes
+from .paths import PICTURES, check_output
 
 HELP = ("train an MLP or CNN on a built-in dataset with any minigrad optimizer, or a GPT on a "
         "text corpus (--model gpt)")
@@ -18,24 +19,37 @@ def _number(text):
 
 def add_arguments(p):
     p.add_argument("--dataset", default="moons", metavar="NAME",
-                   help=f"one of: {', '.join(recipes.DATASETS)} (default moons); for --model "
-                        "gpt: stdlib, names or a text file")
+                   help=f"one of: {', '.join(recipes.DATASETS)}; for --model gpt: stdlib, "
+                        "names or a text file")
     p.add_argument("--model", default="mlp", metavar="KIND",
                    help="mlp, cnn (digits only) or gpt (a text corpus)")
-    p.add_argument("--hidden", default="16,16", help="MLP hidden sizes, comma-separated (default 16,16)")
+    p.add_argument("--hidden", default="16,16", metavar="SIZES",
+                   help="MLP hidden sizes, comma-separated")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
-                   help=f"one of: {', '.join(recipes.OPTIMIZERS)} (default adam)")
-    p.add_argument("--lr", type=_number, default=None, help="learning rate (default: per optimizer)")
+                   help=f"one of: {', '.join(recipes.OPTIMIZERS)}")
+    p.add_argument("--lr", type=_number, default=None,
+                   help="learning rate (default: per optimizer, " + ", ".join(
+                       f"{k} {v:g}" for k, v in recipes.DEFAULT_LR.items()) + ")")
     p.add_argument("--momentum", type=_number, default=None,
-                   help="momentum for sgd/momentum/nesterov/rmsprop")
-    p.add_argument("--weight-decay", type=_number, default=0.0)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--samples", type=int, default=1000, help="points for the generated datasets")
-    p.add_argument("--save", metavar="PATH", help="write a checkpoint after every epoch (atomic)")
+                   help="momentum for sgd/momentum/nesterov/rmsprop (default: 0.9 for momentum "
+                        "and nesterov, else 0)")
+    p.add_argument("--weight-decay", type=_number, default=None,
+                   help="weight decay (default: the optimizer's own: 0.01 for adamw, else 0)")
+    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="examples per step")
+    p.add_argument("--epochs", type=int, default=50, metavar="N",
+                   help="passes over the training set")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seeds the data, the split, the initial weights and the shuffles")
+    p.add_argument("--samples", type=int, default=1000, metavar="N",
+                   help="points for the generated datasets (not digits)")
+    hidden_alias(p, "--n-samples", "samples", type=int)
+    p.add_argument("--save", metavar="PATH",
+                   help="write a checkpoint after every epoch (atomic); use it with --resume or "
+                        "minigrad predict")
     p.add_argument("--resume", metavar="PATH", help="continue from a checkpoint up to --epochs")
-    p.add_argument("--plot", metavar="PNG", help="write the decision boundary and loss curve here")
+    p.add_argument("--plot", metavar="PNG",
+                   help="write the decision boundary and loss curve here "
+                        f"({', '.join(PICTURES)})")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
     from . import gpt
     gpt.add_arguments(p)
@@ -64,20 +78,19 @@ def run(args):
 
     config = config_from_args(args)
     config.validate()
+    check_output("--save", args.save)
     if args.plot:
         from .plots import have_matplotlib
+        check_output("--plot", args.plot, PICTURES)
         if not have_matplotlib():
             raise CLIError('--plot needs matplotlib: pip install "minigrad[viz]"')
-        folder = os.path.dirname(os.path.abspath(args.plot))
-        if not os.path.isdir(folder):
-            raise CLIError(f"--plot: folder {folder} does not exist")
     progress = Progress(config.epochs, mode="quiet" if args.quiet else "auto")
     progress.message(f"training {config.model} on {config.dataset} with {config.optimizer} "
                      f"(batch {config.batch_size}, {config.epochs} epochs, seed {config.seed})")
     result = fit(config, progress, save=args.save, resume=args.resume)
     report(result)
     if args.save:
-        progress.message(f"checkpoint: {args.save}")
+        progress.message(f"checkpoint: {args.save} (minigrad predict {args.save})")
     if args.plot:
         from .plots import save_training_figure
         save_training_figure(result, args.plot, f"minigrad: {config.model} on {config.dataset}, {config.optimizer}")

@@ -3,15 +3,20 @@
 Each epoch's shuffle comes from ``(seed, epoch)`` alone, so a run resumed from a checkpoint
 visits the same batches as one that never stopped and ends with the same weights.
 """
+import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import CLIError
 from . import recipes
+from .checkpoint import load_checkpoint, save_checkpoint
 
-CHECKPOINT_FORMAT = "minigrad-train-1"
+#: The command-line flag of each setting, for error messages.
+FLAGS = {"batch_size": "--batch-size", "epochs": "--epochs", "n_samples": "--samples",
+         "seed": "--seed", "lr": "--lr", "momentum": "--momentum",
+         "weight_decay": "--weight-decay"}
 
 
 @dataclass
@@ -22,7 +27,7 @@ class TrainConfig:
     optimizer: str = "adam"
     lr: float = None
     momentum: float = None
-    weight_decay: float = 0.0
+    weight_decay: float = None
     batch_size: int = 32
     epochs: int = 50
     seed: int = 0
@@ -32,11 +37,17 @@ class TrainConfig:
         recipes.check_choice(self.dataset, recipes.DATASETS, "dataset")
         recipes.check_choice(self.model, recipes.MODELS, "model")
         recipes.check_choice(self.optimizer, recipes.OPTIMIZERS, "optimizer")
-        for name, low in (("batch_size", 1), ("epochs", 1), ("n_samples", 10)):
+        for name, low in (("batch_size", 1), ("epochs", 1), ("n_samples", 10), ("seed", 0)):
             if getattr(self, name) < low:
-                raise CLIError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(self, name)}")
-        if self.seed < 0:
-            raise CLIError(f"--seed must be >= 0, got {self.seed}")
+                raise CLIError(f"{FLAGS[name]} must be >= {low}, got {getattr(self, name)}")
+        for name, (ok, what) in _HYPER_RANGES.items():
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and ok(value)):
+                raise CLIError(f"{FLAGS[name]} must be a finite number {what}, got {value}")
+
+
+_HYPER_RANGES = {"lr": (lambda v: v > 0, "> 0"), "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
+                 "weight_decay": (lambda v: v >= 0, ">= 0")}
 
 
 @dataclass
@@ -49,6 +60,7 @@ class TrainResult:
     seconds: float
     steps: int
     data: tuple
+    scaler: object = None
 
 
 def accuracy(model, X, y, batch=2048):
@@ -63,46 +75,14 @@ def accuracy(model, X, y, batch=2048):
     return correct / len(X)
 
 
-def _checkpoint_config(config):
-    """The settings a resumed run must share with the run that saved the checkpoint."""
-    keep = ("dataset", "model", "hidden", "optimizer", "batch_size", "seed", "n_samples")
-    return {k: v for k, v in asdict(config).items() if k in keep}
-
-
-def save_checkpoint(path, config, epoch, model, optimizer, history):
-    import minigrad as mg
-    mg.save({"format": CHECKPOINT_FORMAT, "config": _checkpoint_config(config), "epoch": epoch,
-             "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "history": history}, path)
-
-
-def load_checkpoint(path, config, model, optimizer):
-    """Restore model and optimizer; returns (epoch, history)."""
-    import minigrad as mg
-    try:
-        ckpt = mg.load(path)
-    except FileNotFoundError:
-        raise CLIError(f"--resume: no checkpoint at {path}") from None
-    except ValueError as e:
-        raise CLIError(f"--resume: {e}") from None
-    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise CLIError(f"--resume: {path} is not a minigrad train checkpoint")
-    saved, now = ckpt["config"], _checkpoint_config(config)
-    diff = [f"{k}={saved.get(k)!r} (now {now[k]!r})" for k in now if saved.get(k) != now[k]]
-    if diff:
-        raise CLIError(f"--resume: the checkpoint was trained with different settings: {', '.join(diff)}")
-    model.load_state_dict(ckpt["model"])
-    optimizer.load_state_dict(ckpt["optimizer"])
-    return int(ckpt["epoch"]), {k: list(v) for k, v in ckpt["history"].items()}
-
-
 def fit(config, progress, save=None, resume=None):
     """Train per ``config``; report through ``progress``; return a :class:`TrainResult`."""
     import minigrad as mg
     import minigrad.nn.functional as F
 
     config.validate()
-    X_train, X_test, y_train, y_test = recipes.load_dataset(config.dataset, config.seed, config.n_samples)
+    X_train, X_test, y_train, y_test, scaler = recipes.load_dataset(
+        config.dataset, config.seed, config.n_samples)
     n_classes = int(max(y_train.max(), y_test.max())) + 1
     mg.manual_seed(config.seed)
     model = recipes.build_model(config.model, X_train.shape[1], n_classes, config.hidden)
@@ -135,8 +115,8 @@ def fit(config, progress, save=None, resume=None):
         history["train_accuracy"].append(accuracy(model, X_train, y_train))
         progress.update(epoch + 1, history["loss"][-1], history["train_accuracy"][-1], batches)
         if save:
-            save_checkpoint(save, config, epoch + 1, model, optimizer, history)
+            save_checkpoint(save, config, epoch + 1, model, optimizer, history, scaler, n_classes)
     seconds = time.perf_counter() - began
     return TrainResult(model, optimizer, history, accuracy(model, X_train, y_train),
                        accuracy(model, X_test, y_test), seconds, steps,
-                       (X_train, X_test, y_train, y_test))
+                       (X_train, X_test, y_train, y_test), scaler)

@@ -17,16 +17,22 @@ def resolve_generator(seed: Any, argname: str = "seed") -> np.random.Generator:
     * ``None``: minigrad's global generator, so ``minigrad.manual_seed(n)`` makes the
       call reproducible (like ``torch.manual_seed``);
     * a non-negative ``int``: a fresh ``numpy.random.default_rng(seed)``;
-    * a ``numpy.random.Generator``: used as is (and advanced).
+    * a ``numpy.random.Generator``: used as is (and advanced);
+    * a ``minigrad.Generator`` (PyTorch's ``torch.Generator``): the numpy generator behind
+      it, as it is now. Callers holding such an object resolve it at every draw, because its
+      ``manual_seed`` replaces that numpy generator.
     """
     if seed is None:
         return global_generator()
     if isinstance(seed, np.random.Generator):
         return seed
+    behind = getattr(seed, "_rng", None)  # minigrad.Generator
+    if isinstance(behind, np.random.Generator):
+        return behind
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise TypeError(
-            f"{argname} must be None, a non-negative int or a numpy.random.Generator; "
-            f"got {seed!r} of type {type(seed).__name__}"
+            f"{argname} must be None, a non-negative int, a numpy.random.Generator or a "
+            f"minigrad.Generator; got {seed!r} of type {type(seed).__name__}"
         )
     if seed < 0:
         raise ValueError(f"{argname} must be a non-negative int; got {seed}")

@@ -60,3 +60,23 @@ def _describe(s: Any) -> str:
     if isinstance(s, (tuple, list)):
         return f"a {type(s).__name__} of {len(s)} fields"
     return f"a {type(s).__name__}"
+
+
+#: PyTorch's name for :func:`collate`.
+default_collate = collate
+
+
+def default_convert(data: Any) -> Any:
+    """What a loader without automatic batching (``batch_size=None``) yields per sample:
+    numpy arrays become Tensors (inside tuples, lists and dicts too); Tensors, numbers and
+    anything else pass unchanged, as PyTorch's ``default_convert``."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc":
+        return to_tensor(data)
+    if isinstance(data, tuple):
+        return type(data)(*map(default_convert, data)) if hasattr(data, "_fields") else \
+            tuple(default_convert(d) for d in data)
+    if isinstance(data, list):
+        return [default_convert(d) for d in data]
+    if isinstance(data, dict):
+        return {k: default_convert(v) for k, v in data.items()}
+    return data

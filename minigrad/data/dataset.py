@@ -1,8 +1,11 @@
-"""``Dataset`` (the interface) and ``TensorDataset`` (samples stored as arrays)."""
+"""Datasets: ``Dataset`` (the map-style interface), ``IterableDataset`` (a stream),
+``TensorDataset`` (samples stored as arrays), and the views ``Subset`` and
+``ConcatDataset``, as ``torch.utils.data``."""
 
 from __future__ import annotations
 
-from typing import Any
+import bisect
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -75,3 +78,73 @@ class TensorDataset(Dataset):
     def __repr__(self) -> str:
         shapes = ", ".join(str(tuple(a.shape)) for a in self._arrays)
         return f"TensorDataset({len(self)} samples; shapes {shapes})"
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: implement ``__iter__`` (``__len__`` is optional). A
+    :class:`~minigrad.data.DataLoader` batches what the iterator yields; with
+    ``num_workers > 0`` every worker iterates its own copy, so split the stream with
+    :func:`~minigrad.data.get_worker_info` (as in PyTorch) or each sample is seen once per
+    worker."""
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it has "
+                        "no indices")
+
+    def __len__(self) -> int:
+        raise TypeError(f"object of type '{type(self).__name__}' has no len() (an "
+                        "IterableDataset may define __len__)")
+
+
+class Subset(Dataset):
+    """The samples ``dataset[indices[i]]``, ``i = 0 .. len(indices) - 1``."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def get_batch(self, indices: np.ndarray) -> Any:
+        mapped = np.asarray(self.indices)[np.asarray(indices, dtype=np.intp)]
+        get_batch = getattr(self.dataset, "get_batch", None)
+        if callable(get_batch):
+            return get_batch(mapped)
+        return collate([self.dataset[int(i)] for i in mapped])
+
+
+class ConcatDataset(Dataset):
+    """The samples of ``datasets`` one after the other."""
+
+    def __init__(self, datasets: Iterable[Any]):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: int) -> Any:
+        n = len(self)
+        if idx < 0:
+            if -idx > n:
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx += n
+        if idx >= n:
+            raise IndexError(f"ConcatDataset index {idx} is out of range for {n} samples")
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][idx - start]

@@ -1,14 +1,17 @@
-"""``train_test_split``: a random (optionally stratified) train/test split."""
+"""Random splits: ``train_test_split`` of arrays (scikit-learn's, optionally stratified)
+and ``random_split`` of a dataset into ``Subset``s (PyTorch's)."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import warnings
+from typing import Any, Sequence
 
 import numpy as np
 
 from ._convert import is_tensor, to_array, to_tensor
 from ._random import resolve_generator
+from .dataset import Subset
 
 
 def train_test_split(
@@ -127,3 +130,41 @@ def _stratified(labels: np.ndarray, n: int, n_test: int, rng: np.random.Generato
         train_parts.append(members[n_k_test:])
     # Shuffle across classes too, so neither part is sorted by class.
     return rng.permutation(np.concatenate(train_parts)), rng.permutation(np.concatenate(test_parts))
+
+
+def random_split(dataset: Any, lengths: Sequence[int | float], generator: Any = None) -> list:
+    """Split ``dataset`` into non-overlapping random :class:`Subset` s of the given
+    ``lengths``, as ``torch.utils.data.random_split``.
+
+    ``lengths`` are sample counts summing to ``len(dataset)``, or fractions summing to 1:
+    each split then gets ``floor(fraction * len(dataset))`` samples and the remainder is
+    handed out one by one, round-robin from the first split. ``generator``: None (minigrad's
+    global generator), an int seed, a ``numpy.random.Generator`` or a ``minigrad.Generator``.
+    """
+    lengths = list(lengths)
+    n = len(dataset)
+    total = sum(lengths)
+    if lengths and math.isclose(total, 1) and total <= 1:
+        if any(not 0 <= f <= 1 for f in lengths):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
+        counts = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        for i, c in enumerate(counts):
+            if c == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty "
+                              "dataset.", stacklevel=2)
+        lengths = counts
+    if any(isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0
+           for k in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative ints or fractions summing "
+                         f"to 1, got {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
+                         f"(lengths {lengths} sum to {sum(lengths)}, the dataset has {n} samples)")
+    order = resolve_generator(generator, "generator").permutation(n).tolist()
+    splits, start = [], 0
+    for k in lengths:
+        splits.append(Subset(dataset, order[start:start + int(k)]))
+        start += int(k)
+    return splits

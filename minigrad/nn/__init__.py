@@ -2,34 +2,36 @@
 names and semantics.
 
 ``functional`` (``import minigrad.nn.functional as F``) holds the functional forms,
-``init`` the initialisers, ``utils`` gradient clipping.
+``init`` the initialisers, ``utils`` gradient clipping and sequence padding/packing
+(``utils.rnn``).
 """
 from . import functional, init
 from .attention import MultiheadAttention
-from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish,
+                         Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6,
+                         Sigmoid, SiLU, Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh,
+                         Tanhshrink, Threshold)
 from .container import Identity, ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
-                   NLLLoss)
+from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
+                   GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss,
+                   MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss,
+                   PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+                   TripletMarginWithDistanceLoss)
 from .module import Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer,
                           generate_square_subsequent_mask)
-
-import importlib.util as _ilu
-
-# Gradient clipping lives in nn/utils, written alongside the optimizers; import it when
-# present so that a checkout without it still imports.
-if _ilu.find_spec(f"{__name__}.utils") is not None:
-    from . import utils
-del _ilu
+from . import utils
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Sequential", "ModuleList", "ModuleDict",
@@ -37,7 +39,14 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "ReLU", "LeakyReLU", "Tanh",
     "Sigmoid", "GELU", "Softplus", "Softmax", "LogSoftmax", "MSELoss", "L1Loss",
     "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "functional",
-    "init", "utils", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "init", "utils", "SiLU", "Mish", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "Hardswish",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Tanhshrink", "Softshrink", "Hardshrink", "PReLU",
+    "GLU", "Softmin", "Threshold", "SmoothL1Loss", "KLDivLoss", "PoissonNLLLoss",
+    "GaussianNLLLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "PairwiseDistance", "CosineSimilarity", "RNNBase", "RNN",
+    "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     "generate_square_subsequent_mask",
 ]

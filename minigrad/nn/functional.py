@@ -2,7 +2,10 @@
 functions of tensors, with ``torch.nn.functional``'s names and arguments.
 
 Layers with parameters take them as arguments (``F.linear(x, weight, bias)``); the module
-classes in ``minigrad.nn`` own the parameters and call these functions.
+classes in ``minigrad.nn`` own the parameters and call these functions. The layers live
+here; activations, losses and distances live in their own modules (``_activations``,
+``_regression_losses``, ``_classification_losses``, ``_embedding_losses``, ``_distance``)
+and are re-exported.
 
 Losses take ``reduction='mean' | 'sum' | 'none'``. Argument errors name the function, the
 argument and what is allowed.
@@ -21,66 +24,26 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
-from . import _conv_op, _embedding_op, _loss_op, _norm_op, _pool_op
+from . import (_activations, _classification_losses, _conv_op, _embedding_losses,
+               _embedding_op, _norm_op, _pool_op, _regression_losses)
+from ._activations import *  # noqa: F401,F403  (re-exported: F.silu, ...)
+from ._checks import _float_tensor, _tensor
+from ._classification_losses import *  # noqa: F401,F403
+from ._distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
+from ._embedding_losses import *  # noqa: F401,F403
 from ._functional_attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._regression_losses import *  # noqa: F401,F403
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
-    "embedding", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "softmax",
-    "log_softmax", "pad", "flatten", "mse_loss", "l1_loss", "huber_loss", "cross_entropy",
-    "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "scaled_dot_product_attention", "multi_head_attention_forward",
-]
-
-_REDUCTIONS = ("mean", "sum", "none")
+    "embedding", "one_hot", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus",
+    "softmax", "log_softmax", "pad", "flatten", "cosine_similarity", "normalize",
+    "pairwise_distance", "scaled_dot_product_attention", "multi_head_attention_forward",
+] + (_activations.__all__ + _regression_losses.__all__ + _classification_losses.__all__
+     + _embedding_losses.__all__)
 
 
 # ----- argument checks -----------------------------------------------------------------
-def _tensor(x, fn, name):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: {name} must be a Tensor, got {type(x).__name__}")
-    return x
-
-
-def _float_tensor(x, fn, name):
-    _tensor(x, fn, name)
-    if x.dtype.kind != "f":
-        raise TypeError(f"{fn}: {name} must be a floating-point tensor, got dtype {x.dtype}")
-    return x
-
-
-def _as_target(target, fn, like=None):
-    """Targets may be Tensors, numpy arrays or lists (they are constants); float arrays
-    take the input's float dtype so a float32 model keeps float32 losses."""
-    if isinstance(target, Tensor):
-        return target
-    arr = np.asarray(target)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{fn}: target must be numeric, got dtype {arr.dtype}")
-    if arr.dtype.kind == "f" and like is not None and like.dtype.kind == "f":
-        arr = arr.astype(like.dtype, copy=False)
-    return Tensor._wrap(arr)
-
-
-def _check_reduction(reduction, fn):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _same_shape(input, target, fn):
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}: target shape {tuple(target.shape)} must equal input shape "
-                         f"{tuple(input.shape)} (no implicit broadcasting)")
-
-
 def _pair(value, fn, name, minimum):
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (int(value), int(value))
@@ -336,6 +299,33 @@ def log_softmax(input, dim=-1):
     return _log_softmax(input, dim)
 
 
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding: ``out[..., k] = 1`` where ``tensor == k``; ``num_classes=-1``
+    uses ``tensor.max() + 1``."""
+    fn = "one_hot"
+    _tensor(tensor, fn, "tensor")
+    idx = tensor._data
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: one_hot is only applicable to index tensor of integer type, got "
+                        f"dtype {idx.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"{fn}: num_classes must be an int, got {num_classes!r}")
+    if idx.size and idx.min() < 0:
+        raise ValueError(f"{fn}: Class values must be non-negative, got {int(idx.min())}")
+    if num_classes == -1:
+        if not idx.size:
+            raise ValueError(f"{fn}: Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    elif num_classes < 0:
+        raise ValueError(f"{fn}: num_classes must be -1 or non-negative, got {num_classes}")
+    elif idx.size and idx.max() >= num_classes:
+        raise ValueError(f"{fn}: Class values must be smaller than num_classes ({num_classes}), "
+                         f"got {int(idx.max())}")
+    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor._wrap(out)
+
+
 def pad(input, pad, mode="constant", value=0.0):
     """Constant padding; ``pad`` lists (before, after) pairs from the last dim backwards."""
     return _pad(input, pad, mode, value)
@@ -343,159 +333,4 @@ def pad(input, pad, mode="constant", value=0.0):
 
 def flatten(input, start_dim=1, end_dim=-1):
     return input.flatten(start_dim, end_dim)
-
-
-# ----- losses ---------------------------------------------------------------------------
-def mse_loss(input, target, reduction="mean"):
-    """Mean squared error: ``(x - y)^2``, reduced."""
-    _float_tensor(input, "mse_loss", "input")
-    target = _as_target(target, "mse_loss", input)
-    _check_reduction(reduction, "mse_loss")
-    _same_shape(input, target, "mse_loss")
-    d = input - target
-    return _reduce(d * d, reduction)
-
-
-def l1_loss(input, target, reduction="mean"):
-    """Mean absolute error: ``|x - y|``, reduced (gradient 0 where x == y)."""
-    _float_tensor(input, "l1_loss", "input")
-    target = _as_target(target, "l1_loss", input)
-    _check_reduction(reduction, "l1_loss")
-    _same_shape(input, target, "l1_loss")
-    return _reduce((input - target).abs(), reduction)
-
-
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """Huber loss with ``d = x - y``: ``0.5 d^2`` where ``|d| < delta``, else
-    ``delta (|d| - 0.5 delta)``; reduced."""
-    _float_tensor(input, "huber_loss", "input")
-    target = _as_target(target, "huber_loss", input)
-    _check_reduction(reduction, "huber_loss")
-    _same_shape(input, target, "huber_loss")
-    if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
-    d = input - target
-    a = d.abs()
-    small = Tensor._wrap(a._data < delta)
-    loss = (0.5 * d * d).where(small, delta * (a - 0.5 * delta))
-    return _reduce(loss, reduction)
-
-
-def _class_target(input, target, fn, ignore_index):
-    """Validate integer class targets against logits/log-probs with classes on dim 1."""
-    cdim = 0 if input.ndim == 1 else 1
-    expected = input.shape[:cdim] + input.shape[cdim + 1:]
-    if target.shape != expected:
-        raise ValueError(f"{fn}: for input of shape {tuple(input.shape)} (classes on dim "
-                         f"{cdim}) the class-index target must have shape {expected}, got "
-                         f"{tuple(target.shape)}")
-    t = target._data
-    n_classes = input.shape[cdim]
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"{fn}: target values must be class indices in [0, {n_classes}) "
-                         f"(or ignore_index={ignore_index}), got {t[bad].ravel()[:5].tolist()}")
-    return cdim
-
-
-def cross_entropy(input, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
-    """Cross-entropy from logits, fused with log-softmax (finite for any finite logits).
-
-    ``input``: (N, C), (C,) or (N, C, d1, ...) logits. ``target``: integer class indices of
-    shape (N,) / () / (N, d1, ...), or floating-point class probabilities of the input's
-    shape. With ``lsm = log_softmax(input, dim=1)`` and ``eps = label_smoothing``::
-
-        loss_n = (1 - eps) * (-lsm[n, target_n]) + eps * mean_c(-lsm[n, c])
-
-    Targets equal to ``ignore_index`` contribute nothing, and ``'mean'`` averages over the
-    other samples.
-    """
-    fn = "cross_entropy"
-    _float_tensor(input, fn, "input")
-    target = _as_target(target, fn, input)
-    _check_reduction(reduction, fn)
-    if input.ndim == 0:
-        raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
-            or not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{fn}: label_smoothing must be a float in [0, 1], got "
-                         f"{label_smoothing!r}")
-    if target.dtype.kind == "f":
-        if target.shape != input.shape:
-            raise ValueError(f"{fn}: a floating-point target holds class probabilities and "
-                             f"must have the input's shape {tuple(input.shape)}, got "
-                             f"{tuple(target.shape)}; class indices must be an integer tensor")
-    elif target.dtype.kind in "iu":
-        _class_target(input, target, fn, ignore_index)
-    else:
-        raise TypeError(f"{fn}: target must be integer class indices or float probabilities, "
-                        f"got dtype {target.dtype}")
-    return _loss_op.cross_entropy(input, target, reduction, label_smoothing, ignore_index)
-
-
-def nll_loss(input, target, reduction="mean", ignore_index=-100):
-    """Negative log-likelihood of log-probabilities ``input`` ((N, C), (C,) or
-    (N, C, d1, ...)) at integer ``target``: ``loss_n = -input[n, target_n]``; targets equal
-    to ``ignore_index`` are skipped (and excluded from the mean)."""
-    fn = "nll_loss"
-    _float_tensor(input, fn, "input")
-    target = _as_target(target, fn, input)
-    _check_reduction(reduction, fn)
-    if input.ndim == 0:
-        raise ValueError(f"{fn}: input must have at least 1 dim (classes), got a scalar")
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"{fn}: target must be an integer tensor of class indices, got dtype "
-                        f"{target.dtype}")
-    cdim = _class_target(input, target, fn, ignore_index)
-    mask = target._data != ignore_index
-    safe = np.where(mask, target._data, 0)
-    picked = input.gather(cdim, Tensor._wrap(np.expand_dims(safe, cdim))).squeeze(cdim)
-    loss = -picked * Tensor._wrap(mask.astype(input.dtype))
-    if reduction == "mean":
-        return loss.sum() * (1.0 / mask.sum() if mask.any() else float("nan"))
-    return _reduce(loss, reduction)
-
-
-def _binary_args(input, target, weight, reduction, fn):
-    _float_tensor(input, fn, "input")
-    target = _as_target(target, fn, input)
-    _check_reduction(reduction, fn)
-    _same_shape(input, target, fn)
-    if target.dtype.kind != "f":
-        raise TypeError(f"{fn}: target must be a floating-point tensor (0/1 labels or "
-                        f"probabilities), got dtype {target.dtype}")
-    if weight is not None:
-        weight = _as_target(weight, fn, input)
-        try:
-            np.broadcast_shapes(weight.shape, input.shape)
-        except ValueError:
-            raise ValueError(f"{fn}: weight of shape {tuple(weight.shape)} does not broadcast "
-                             f"to the input's shape {tuple(input.shape)}") from None
-    return target, weight
-
-
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """Binary cross-entropy of probabilities ``input`` in [0, 1]:
-    ``-(t log x + (1 - t) log(1 - x))``, each log clamped at -100 as in PyTorch;
-    optional elementwise ``weight``; reduced."""
-    fn = "binary_cross_entropy"
-    target, weight = _binary_args(input, target, weight, reduction, fn)
-    x = input._data
-    if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
-        raise ValueError(f"{fn}: input must be probabilities in [0, 1] (apply sigmoid, or use "
-                         "binary_cross_entropy_with_logits for raw scores)")
-    if weight is None:
-        return _loss_op.binary_cross_entropy(input, target, reduction)
-    return _reduce(_loss_op.binary_cross_entropy(input, target, "none") * weight, reduction)
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean"):
-    """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits as
-    ``max(z, 0) - z t + log(1 + exp(-|z|))``; optional elementwise ``weight``; reduced."""
-    fn = "binary_cross_entropy_with_logits"
-    target, weight = _binary_args(input, target, weight, reduction, fn)
-    if weight is None:  # the reduction is fused into the op: one graph node
-        return _loss_op.binary_cross_entropy_with_logits(input, target, reduction)
-    loss = _loss_op.binary_cross_entropy_with_logits(input, target, "none")
-    return _reduce(loss * weight, reduction)
 

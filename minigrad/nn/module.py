@@ -313,11 +313,16 @@ class Module:
             if child is not None and id(child) not in ancestors:  # ignore cycles
                 yield from child._state_items(prefix + name + ".", ancestors)
 
-    def state_dict(self):
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An ``OrderedDict`` from dotted names (``'0.weight'``, ``'bn.running_mean'``) to
-        numpy copies of every parameter and persistent buffer. Save it with
-        ``minigrad.save(model.state_dict(), path)``."""
-        return OrderedDict((k, np.array(t._data, copy=True)) for k, t in self._state_items())
+        every parameter and persistent buffer, as PyTorch's: detached tensors that share the
+        module's memory (``keep_vars=True``: the Parameter objects themselves), so they
+        follow further training; ``copy.deepcopy`` or ``{k: v.clone() ...}`` keeps a
+        snapshot. Save it with ``minigrad.save(model.state_dict(), path)``."""
+        out = OrderedDict() if destination is None else destination
+        for k, t in self._state_items(prefix):
+            out[k] = t if keep_vars else t.detach()
+        return out
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` into this module's parameters and buffers.

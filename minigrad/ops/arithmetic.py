@@ -9,7 +9,11 @@ from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
 
 def _operands(a, b):
     if isinstance(a, Tensor):
-        b = as_tensor_like(b, a)
+        if isinstance(b, Tensor):
+            if a._data.dtype is b._data.dtype:  # the common case: nothing to convert
+                return a, b
+        else:
+            b = as_tensor_like(b, a)
     else:
         a = as_tensor_like(a, b)
     ka, kb = a.dtype.kind, b.dtype.kind
@@ -127,10 +131,40 @@ def pow(a, b):
     return make(data, (a, b), backward, "Pow")
 
 
+def power_array(x, c):
+    """``x ** c`` for an array ``x`` and a number ``c``. Integer exponents use repeated
+    squaring (as PyTorch's CPU kernel does for 2 and 3): numpy's ``power`` calls the libm
+    ``pow`` per element, about 200 times slower here; the results agree to float rounding."""
+    if float(c).is_integer() and -64 <= c <= 64:
+        n = int(c) if c >= 0 else -int(c)
+        result = None
+        square = x
+        while n:
+            if n & 1:
+                result = square if result is None else result * square
+            n >>= 1
+            if n:
+                square = square * square
+        if result is None:
+            return np.ones_like(x)
+        if result is x:
+            result = x.copy()
+        if c < 0:
+            with np.errstate(divide="ignore"):
+                result = np.reciprocal(result, out=result)
+        return result
+    if c == 0.5:
+        return np.sqrt(x)
+    return np.power(x, x.dtype.type(c))
+
+
 def _pow_constant(a, c):
     """``a ** c`` for a Python number ``c``: derivative ``c a^(c-1)``, no log of the base."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.square(a._data) if c == 2 else np.power(a._data, a.dtype.type(c))
+    if c >= 0 and float(c).is_integer():
+        data = power_array(a._data, c)  # products only: nothing to warn about
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = power_array(a._data, c)
 
     def backward(g, out):
         if c == 0:
@@ -138,8 +172,11 @@ def _pow_constant(a, c):
         if c == 1:
             return (g,)
         if not grad_mode.enabled():
-            with np.errstate(divide="ignore", invalid="ignore"):
-                base = a._data if c == 2 else np.power(a._data, a.dtype.type(c - 1))
+            if c == 2:
+                base = a._data
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    base = power_array(a._data, c - 1)
             return (Tensor._wrap(g._data * (c * base).astype(g.dtype, copy=False)),)
         return (g * (c * (a if c == 2 else a ** (c - 1))),)
 

@@ -1,5 +1,6 @@
 """Elementwise functions and activations, each with its derivative."""
 import math
+import numbers
 
 import numpy as np
 
@@ -87,6 +88,9 @@ def relu(a):
 
 def leaky_relu(a, negative_slope=0.01):
     """``a`` where ``a > 0`` else ``negative_slope * a`` (slope used at exactly 0)."""
+    if not isinstance(negative_slope, numbers.Real):
+        raise TypeError(f"leaky_relu: negative_slope must be a number, got "
+                        f"{type(negative_slope).__name__}")
     a = floating(a)
     slope = np.where(a._data > 0, 1, negative_slope).astype(a.dtype)
     return make(a._data * slope, (a,), lambda g, out: (g * Tensor._wrap(slope),), "LeakyRelu", SAVES_NOTHING)
@@ -108,6 +112,11 @@ def gelu(a, approximate="none"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     a = floating(a)
     x = a._data
+
+    def backward(g, out):
+        phi = exp(-0.5 * a * a) * (1 / math.sqrt(2 * math.pi))
+        return (g * (0.5 * (1 + erf(a * (1 / math.sqrt(2)))) + a * phi),)
+
     if _gelu_fast.available(x):  # float32: PyTorch's erf approximation, see _gelu_fast
         data, e = _gelu_fast.gelu_forward(x)
 
@@ -116,13 +125,8 @@ def gelu(a, approximate="none"):
                 return (Tensor._wrap(_gelu_fast.gelu_backward(x, e, g._data)),)
             return backward(g, out)
 
-        return make(data, (a,), fast_backward, "Gelu")
+        return make(data, (a,), fast_backward, "Gelu", SAVES_INPUTS)
     cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
-
-    def backward(g, out):
-        phi = exp(-0.5 * a * a) * (1 / math.sqrt(2 * math.pi))
-        return (g * (0.5 * (1 + erf(a * (1 / math.sqrt(2)))) + a * phi),)
-
     return make((x * cdf).astype(x.dtype, copy=False), (a,), backward, "Gelu", SAVES_INPUTS)
 
 

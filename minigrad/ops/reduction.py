@@ -54,12 +54,14 @@ def mean(a, dim=None, keepdim=False):
         raise TypeError(f"mean: expected a floating-point tensor, got dtype {a.dtype}")
     dims = _dims(dim, a.ndim, "mean")
     count = math.prod(a.shape[d] for d in dims)
-    # sum * (1/count) rather than np.mean: same value, a third of np.mean's call overhead
-    scale = a.dtype.type(1.0 / count if count else np.nan)
-    data = np.asarray(np.sum(a._data, axis=dims, keepdims=keepdim) * scale, dtype=a.dtype)
+    # sum * (1/count) rather than np.mean: same value, a third of np.mean's call overhead.
+    # An empty slice has mean nan and an empty gradient, as in PyTorch.
+    inverse = 1.0 / count if count else math.nan
+    data = np.asarray(np.sum(a._data, axis=dims, keepdims=keepdim) * a.dtype.type(inverse),
+                      dtype=a.dtype)
 
     def backward(g, out):
-        return (_expand_back(g * (1.0 / count), a.shape, dims, keepdim),)
+        return (_expand_back(g * inverse, a.shape, dims, keepdim),)
 
     return make(data, (a,), backward, "Mean", SAVES_NOTHING)
 

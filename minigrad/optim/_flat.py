@@ -193,6 +193,10 @@ class FlatBuffer:
         if gd.shape != gv.shape:
             raise RuntimeError(
                 f"optimizer: gradient of shape {gd.shape} for a parameter of shape {gv.shape}")
+        if gd.dtype is not gv.dtype and not np.can_cast(gd.dtype, gv.dtype, "same_kind"):
+            # Refused before anything is copied: numpy's own casting error names no parameter.
+            raise TypeError(f"optimizer: gradient of parameter {k} has dtype {gd.dtype}, which "
+                            f"cannot be stored in its {gv.dtype} buffer")
         np.copyto(gv, gd, casting="same_kind")
         p = self.params[k]
         if p._grad_view is not gv:

@@ -31,7 +31,8 @@ Hygiene (each item cost a measured slowdown or a wrong answer in the prototypes)
 * ``np.sqrt`` rather than ``math.sqrt``: identical machine code under Numba, and with
   ``NUMBA_DISABLE_JIT=1`` it keeps float32 scalars float32 (``math.sqrt`` returns a Python float,
   which would round twice and break the bit-exact comparison with the reference).
-* ``cache=True``: the first compile of a parallel kernel costs ~0.7 s; later processes load it.
+* Cached on disk (:func:`._jit.kernel_jit`, in a per-user folder, never beside this file): the
+  first compile of a parallel kernel costs ~0.7 s; later processes load it.
 
 * ``nogil=True``: other Python threads (a data loader) keep running during a step.
 
@@ -43,21 +44,22 @@ import numpy as np
 
 from numba import njit, prange
 
+from ._jit import kernel_jit
 from ._threading import configure_openmp
 
 # Must run before numba's OpenMP pool is first loaded (the first parallel launch): GNU OpenMP
 # reads its environment only once, when it is loaded. See _threading for the why.
 configure_openmp()
 
-_OPTS = dict(cache=True, error_model="numpy", nogil=True)
+_OPTS = dict(error_model="numpy", nogil=True)
 
 
 def _serial(fn):
-    return njit(**_OPTS)(fn)
+    return kernel_jit(**_OPTS)(fn)
 
 
 def _parallel(fn):
-    return njit(parallel=True, **_OPTS)(fn)
+    return kernel_jit(parallel=True, **_OPTS)(fn)
 
 
 _inline = njit(inline="always", error_model="numpy")

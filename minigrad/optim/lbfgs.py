@@ -3,6 +3,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ._line_search import strong_wolfe
+from . import _state_dict
 from .optimizer import Optimizer, bumps_versions, check_range, lazy_module
 
 _kernels = lazy_module("minigrad.optim.lbfgs_kernels")
@@ -280,6 +281,7 @@ class LBFGS(Optimizer):
 
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and the global state saved by :meth:`state_dict`."""
+        _state_dict.check_structure(self, state_dict)  # also refuses another class's
         groups = state_dict["param_groups"]
         if len(groups) != 1 or len(groups[0]["params"]) != len(self._params):
             raise ValueError("loaded state dict does not match this LBFGS's single parameter "

@@ -1,8 +1,8 @@
 """Numba kernels for L-BFGS's vector work: the curvature pair and the two-loop recursion.
 
 Imported by :class:`minigrad.optim.lbfgs.LBFGS` at its first ``step()`` (never at
-``import minigrad.optim``). Kernels are serial, compiled once per dtype (``cache=True``), without
-``fastmath`` (a NaN gradient must propagate into the direction, not be folded away).
+``import minigrad.optim``). Kernels are serial, compiled once per dtype and cached on disk
+(:func:`._jit.kernel_jit`), without ``fastmath`` (a NaN gradient must propagate into the direction, not be folded away).
 
 **Why numba here.** The two-loop recursion is ``4 * m`` dot/axpy passes over ``n``-vectors
 (``m`` = stored pairs, up to ``history_size = 100``). Written with numpy, each pass is a
@@ -40,10 +40,11 @@ Pairs live in the rows of two ``(history_size + 1, n)`` arrays used as a ring: `
 the row of the ``k``-th oldest pair, so dropping the oldest pair moves no memory.
 """
 import numpy as np
-from numba import njit
+
+from ._jit import kernel_jit
 
 
-@njit(cache=True)
+@kernel_jit()
 def _dot_row(a, r, b, n):
     """``<a[r], b>`` with four partial sums: independent chains let the CPU overlap the adds
     (one chain is bound by the add latency; without fastmath numba may not reorder the sum
@@ -65,7 +66,7 @@ def _dot_row(a, r, b, n):
     return (s0 + s1) + (s2 + s3)
 
 
-@njit(cache=True)
+@kernel_jit()
 def _two_loop_kernel(g, dirs, stps, ro, rows, num_old, h_diag, al, d):
     n = g.shape[0]
     for j in range(n):
@@ -85,7 +86,7 @@ def _two_loop_kernel(g, dirs, stps, ro, rows, num_old, h_diag, al, d):
             d[j] += c * stps[r, j]
 
 
-@njit(cache=True)
+@kernel_jit()
 def _curvature_pair_kernel(g, prev_g, d, t, y, s):
     """``y = g - prev_g``, ``s = t d``; returns ``(<y, s>, <y, y>)``, in one pass."""
     ys = (g[0] - prev_g[0]) * (d[0] * t) * 0

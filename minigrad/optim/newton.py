@@ -40,6 +40,7 @@ from ..autograd import engine
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 from ._line_search import backtracking_armijo
+from . import _state_dict
 from .optimizer import Optimizer, check_range, bumps_versions
 
 
@@ -196,6 +197,7 @@ class _NewtonBase(Optimizer):
     # ----- checkpoints -----------------------------------------------------------------------
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and the global state (counters, damping)."""
+        _state_dict.check_structure(self, state_dict)  # also refuses another class's
         groups = state_dict["param_groups"]
         if len(groups) != 1 or len(groups[0]["params"]) != len(self._params):
             raise ValueError(f"loaded state dict does not match this {type(self).__name__}'s "

@@ -13,13 +13,18 @@ kernel call per group and dtype whenever every parameter has a gradient.
 Kernels are imported lazily at the first ``step()``: ``import minigrad.optim`` loads neither numba
 nor any compiled code.
 """
+import functools
 import importlib
+import inspect
+import numbers
 import warnings
 from collections import defaultdict
+from operator import itemgetter
 
 import numpy as np
 
 from .._storage import bump
+from . import _state_dict
 from ._config import resolve_threshold
 from ._flat import FlatBuffer, check_dtype
 from ._threading import status as _threading_status
@@ -90,10 +95,12 @@ class Optimizer:
 
     _kernel = None
     _opt_called = False  # set by step(); a scheduler stepped before it warns, as in PyTorch
+    _checked_hyper = ()  # per group: the hyperparameter values last checked by _check_step
+    _hyper_getter = None  # itemgetter of the hyperparameter names (the keys of defaults)
 
     def __init__(self, params, defaults, parallel=None, parallel_threshold=None):
         self.defaults = dict(defaults)
-        self._validate(self.defaults)
+        self._check_group(self.defaults)
         self._threshold = resolve_threshold(self._kernel, parallel, parallel_threshold)
         self.state = defaultdict(dict)
         self.param_groups = []
@@ -153,7 +160,7 @@ class Optimizer:
         if missing:
             raise ValueError(f"parameter group didn't specify a value of required "
                              f"optimization parameter {missing[0]}")
-        self._validate(group)
+        self._check_group(group)
         group["params"] = unique
         by_dtype = {}
         for p in unique:
@@ -174,14 +181,15 @@ class Optimizer:
             from ..grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
+        runs_per_buffer = self._check_step()  # raises before any kernel runs
         serial, parallel = _kernels().KERNELS[self._kernel]
         state = self.state
         threshold = self._threshold
         run_key = self._run_key
-        for group, flats in zip(self.param_groups, self._flats):
-            for fb in flats:
+        for group, flats, runs_of in zip(self.param_groups, self._flats, runs_per_buffer):
+            for fb, runs in zip(flats, runs_of):
                 params = fb.params
-                for k0, k1 in fb.sync():
+                for k0, k1 in runs:
                     states = [state.get(p) for p in params[k0:k1]]
                     for i, st in enumerate(states):
                         if not st:  # first gradient for this parameter: create its state
@@ -208,6 +216,76 @@ class Optimizer:
                             bump(p)  # graphs recorded before the update now refuse backward
         return loss
 
+    # ----- checks before a step: a step that raises has changed nothing --------------------
+    def _check_step(self):
+        """Check every group's hyperparameters and every gradient before the first kernel runs;
+        return, per group, each flat buffer's runs of parameters with a gradient
+        (:meth:`FlatBuffer.sync`, which refuses resized parameters and gradients of the wrong
+        shape or dtype).
+
+        A step checks the hyperparameters' types (:meth:`_check_types`), not their ranges:
+        PyTorch checks ranges only at construction, and a scheduler may legitimately take
+        ``lr`` below zero. They are checked again only when they differ from the values last
+        checked, so the usual step pays one tuple comparison per group (values that can
+        change in place, a list or an array, are checked at every step).
+        """
+        groups = self.param_groups
+        checked = self._checked_hyper
+        if len(checked) != len(groups):
+            checked = self._checked_hyper = [None] * len(groups)
+        getter = self._hyper_getter or self._make_hyper_getter()
+        for i, group in enumerate(groups):
+            try:
+                values = getter(group)
+            except KeyError as exc:
+                raise ValueError(f"param_groups[{i}] has no hyperparameter {exc}") from None
+            last = checked[i]
+            if last is not None:
+                try:
+                    if values == last:
+                        continue
+                except Exception:  # e.g. an array compared with a number: check it below
+                    pass
+            try:
+                self._check_types(group)
+            except ValueError as exc:
+                raise ValueError(f"param_groups[{i}]: {exc}") from None
+            checked[i] = values if _immutable(values) else None
+        return [[fb.sync() for fb in flats] for flats in self._flats]
+
+    def _make_hyper_getter(self):
+        names = tuple(self.defaults)
+        getter = itemgetter(*names) if len(names) > 1 else (lambda group: (group[names[0]],))
+        self._hyper_getter = getter
+        return getter
+
+    def _check_group(self, group):
+        """Raise ValueError unless ``group``'s hyperparameters are valid: the subclass's range
+        checks (``_validate``), then their types (:meth:`_check_types`)."""
+        self._validate(group)
+        self._check_types(group)
+
+    def _check_types(self, group):
+        """Raise ValueError unless every hyperparameter has the type its constructor default
+        implies: a flag whose default is a bool is True or False, a hyperparameter whose
+        default is a number is a real number (never None or a string), one whose default is a
+        tuple of numbers (``betas``) is a tuple or list of as many real numbers."""
+        flags, reals, tuples = _hyper_kinds(type(self))
+        for name in flags:
+            if name in group:
+                check_flag(name, group[name])
+        for name in reals:
+            if name in group:
+                check_real(name, group[name])
+        for name, length in tuples:
+            if name in group:
+                value = group[name]
+                if not isinstance(value, (tuple, list)) or len(value) != length:
+                    raise ValueError(f"Invalid {name}: {value!r} (must be a tuple of "
+                                     f"{length} numbers)")
+                for j, x in enumerate(value):
+                    check_real(f"{name}[{j}]", x)
+
     def zero_grad(self, set_to_none=True):
         """Reset gradients: to None (default, as PyTorch), or to zeros in place.
 
@@ -229,11 +307,13 @@ class Optimizer:
 
     # ----- checkpoints ---------------------------------------------------------------------
     def state_dict(self):
-        """A snapshot ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [index]}]}``.
+        """A snapshot ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [index]}],
+        'optimizer_class': 'Adam'}``.
 
         Parameters are numbered across groups in order, as in PyTorch. Arrays are copies, so
-        the snapshot does not change as training goes on. Only arrays, ints, floats, bools
-        and lists appear: ``minigrad.save`` can store it.
+        the snapshot does not change as training goes on. Only arrays, ints, floats, bools,
+        strings and lists appear: ``minigrad.save`` can store it. ``'optimizer_class'`` (not in
+        PyTorch's state dicts) lets :meth:`load_state_dict` refuse another class's state.
         """
         index, groups = {}, []
         for group in self.param_groups:
@@ -252,59 +332,24 @@ class Optimizer:
                     state[index[id(p)]] = {k: (np.array(v, copy=True)
                                                if isinstance(v, np.ndarray) else v)
                                            for k, v in st.items()}
-        return {"state": state, "param_groups": groups}
+        return {"state": state, "param_groups": groups, _state_dict.CLASS_KEY: type(self).__name__}
 
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by :meth:`state_dict` (same parameter layout).
 
         Values are copied into this optimizer's buffers; resuming gives the same trajectory as
-        never stopping.
+        never stopping. Everything is checked before anything is applied, so a call that
+        raises (``ValueError`` naming the group, parameter index and entry) changes nothing:
+        the group layout, every hyperparameter (as at construction), every state value (arrays
+        of the parameter's shape and of real dtype, integer step counts, numbers).
+
+        A state dict written by another optimizer class (its ``'optimizer_class'``) is refused,
+        naming both classes. PyTorch does not check this (an SGD state dict loads into Adam and
+        the moments restart from zero); dicts without the key, such as PyTorch's, load without
+        the check, but one whose state shares no entry name with this class's is refused too.
         """
-        groups = state_dict["param_groups"]
-        if len(groups) != len(self.param_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups")
-        for mine, saved in zip(self.param_groups, groups):
-            if len(mine["params"]) != len(saved["params"]):
-                raise ValueError("loaded state dict contains a parameter group that doesn't "
-                                 "match the size of optimizer's group")
-        saved_state = {int(k): v for k, v in state_dict["state"].items()}
-        new_groups = []
-        for mine, saved in zip(self.param_groups, groups):
-            group = {k: (tuple(v) if isinstance(v, list) and isinstance(mine.get(k), tuple)
-                         else v) for k, v in saved.items() if k != "params"}
-            self._validate({**mine, **group})
-            new_groups.append(group)
-        self.state.clear()
-        for mine, group, saved, flats in zip(self.param_groups, new_groups, groups, self._flats):
-            mine.update(group)
-            where = {id(p): (fb, k) for fb in flats for k, p in enumerate(fb.params)}
-            for p, idx in zip(mine["params"], saved["params"]):
-                st = saved_state.get(int(idx))
-                if not st:
-                    continue
-                fb, k = where[id(p)]
-                fresh = self._new_state(fb, k, mine)
-                for name, value in st.items():
-                    if _is_tensor(value):
-                        value = value._data
-                    if isinstance(fresh.get(name), np.ndarray):
-                        value = np.asarray(value)
-                        if value.shape != fresh[name].shape:
-                            raise ValueError(f"state {name!r} of parameter {idx} has shape "
-                                             f"{value.shape}, expected {fresh[name].shape}")
-                        np.copyto(fresh[name], value, casting="same_kind")
-                    elif isinstance(value, np.ndarray):
-                        fb.state_buffer(name)
-                        view = fb.state_view(name, k)
-                        np.copyto(view, value, casting="same_kind")
-                        fresh[name] = view
-                    elif name == "step":
-                        fresh[name] = int(np.asarray(value).item())
-                    elif isinstance(value, np.generic):
-                        fresh[name] = value.item()
-                    else:
-                        fresh[name] = value
-                self.state[p] = fresh
+        new_groups, staged = _state_dict.stage(self, state_dict)
+        _state_dict.apply(self, new_groups, staged)
 
     # ----- subclass helpers ----------------------------------------------------------------
     def _validate(self, group):
@@ -347,11 +392,10 @@ def _is_tensor(x):
 
 # ----- validation helpers (the messages name the argument and the allowed range) -------------
 def check_range(name, value, lo=0.0, hi=None, lo_open=False, hi_open=True):
-    """Raise ValueError unless ``lo <= value`` (``<`` if lo_open) and ``value < hi``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name}: {value!r} (must be a number)") from None
+    """Raise ValueError unless ``value`` is a real number (not a string, not None) with
+    ``lo <= value`` (``<`` if lo_open) and ``value < hi``."""
+    check_real(name, value)
+    v = float(value)
     bad = v != v or (v <= lo if lo_open else v < lo)
     if hi is not None:
         bad = bad or (v >= hi if hi_open else v > hi)
@@ -379,3 +423,52 @@ def check_betas(betas):
         raise ValueError(f"Invalid betas: {betas!r} (must be a pair (beta1, beta2))") from None
     check_range("beta parameter at index 0", beta1, 0.0, 1.0)
     check_range("beta parameter at index 1", beta2, 0.0, 1.0)
+
+
+def check_real(name, value):
+    """Raise ValueError unless ``value`` is a real number (Python or numpy; bools count, as in
+    Python). ``"0.1"`` is refused: it would pass ``float()`` and fail only inside a step."""
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f"Invalid {name}: {value!r} (must be a number)")
+
+
+def check_flag(name, value):
+    """Raise ValueError unless ``value`` is True or False (numpy bools and the ints 0 and 1
+    count). PyTorch takes any truthy value; here ``maximize="False"`` would mean True."""
+    if not isinstance(value, (bool, np.bool_)) and not (
+            isinstance(value, numbers.Integral) and value in (0, 1)):
+        raise ValueError(f"Invalid {name}: {value!r} (must be True or False)")
+
+
+_IMMUTABLE_TYPES = frozenset([int, float, bool, str, type(None), np.float64, np.float32,
+                              np.int64, np.int32, np.bool_])
+
+
+def _immutable(values):
+    """True if the tuple ``values`` holds only immutable numbers, strings and tuples of
+    those: then equal values mean nothing changed since they were checked."""
+    types = _IMMUTABLE_TYPES
+    for v in values:
+        if type(v) is tuple:
+            if not all(type(x) in types for x in v):
+                return False
+        elif type(v) not in types:
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _hyper_kinds(cls):
+    """``cls``'s constructor arguments by the type of their defaults: the names of the flags
+    (bools), of the real numbers, and ``(name, length)`` of the tuples of numbers."""
+    try:
+        parameters = list(inspect.signature(cls.__init__).parameters.values())
+    except (TypeError, ValueError):
+        return (), (), ()
+    flags = tuple(p.name for p in parameters if isinstance(p.default, bool))
+    reals = tuple(p.name for p in parameters if isinstance(p.default, numbers.Real)
+                  and not isinstance(p.default, bool))
+    tuples = tuple((p.name, len(p.default)) for p in parameters
+                   if isinstance(p.default, tuple) and p.default
+                   and all(isinstance(x, numbers.Real) for x in p.default))
+    return flags, reals, tuples

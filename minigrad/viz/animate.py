@@ -5,7 +5,8 @@ No ffmpeg or ImageMagick is needed: Pillow (a matplotlib dependency) writes the 
 import numpy as np
 
 from ._matplotlib import new_figure
-from .plot import color, draw_contours, draw_start, line_width, race_title
+from .plot import draw_contours, draw_start, race_title
+from .style import COLORS, MINIMUM_COLOR, START_COLOR, markevery, style
 
 
 def frame_steps(steps, frames=100):
@@ -47,12 +48,16 @@ def animate_race(result, path, *, frames=100, fps=20, figsize=(6.0, 5.4), dpi=80
     draw_contours(ax, result.surface, grid, levels)
     draw_start(ax, result.start)
     lines, heads = [], []
+    n = len(result)
     for i, traj in enumerate(result):
+        look = style(i, n)
         # Plain labels: the legend should not give away who escapes or diverges, and when.
-        (line,) = ax.plot([], [], color=color(i), linewidth=line_width(i, len(result)),
-                          label=traj.label, zorder=4)
-        (head,) = ax.plot([], [], linestyle="none", marker="o", markersize=7, color=color(i),
-                          markeredgecolor="black", markeredgewidth=0.6, zorder=7)
+        (line,) = ax.plot([], [], label=traj.label,
+                          **look.line(markevery=markevery(i, n, result.steps + 1)))
+        # Earlier heads bigger: heads at the same point stay visible as rings.
+        (head,) = ax.plot([], [], linestyle="none", marker=look.marker,
+                          markersize=9 - 3 * i / n, color=look.color, markeredgecolor="black",
+                          markeredgewidth=0.6, zorder=7 + i / n)
         lines.append(line)
         heads.append(head)
     ax.legend(loc="best", fontsize=8, framealpha=0.85)
@@ -80,21 +85,50 @@ def animate_race(result, path, *, frames=100, fps=20, figsize=(6.0, 5.4), dpi=80
         return moving
 
     anim = FuncAnimation(fig, draw, frames=len(shown), blit=False, repeat=False)
-    anim.save(path, writer=_gif_writer(fps, moving), dpi=fig.dpi)
+    reserved = [style(i, n).color for i in range(min(n, len(COLORS)))]
+    reserved += [MINIMUM_COLOR, START_COLOR, "white"]
+    anim.save(path, writer=_gif_writer(fps, moving, reserved), dpi=fig.dpi)
     return len(shown)
 
 
-def _gif_writer(fps, moving):
+def shared_palette(frames, reserved, samples=8):
+    """Quantize RGB ``frames`` to one 256-colour palette, undithered.
+
+    The palette holds the ``reserved`` colours exactly (the paths', the minimum's), and the
+    rest come from a median cut over a sheet of about ``samples`` frames spread over the
+    animation (the last included). A palette cut from one frame alone loses every colour that
+    frame lacks or shows in few pixels (a path hidden under another, the small gold star): they
+    were drawn in their nearest neighbour's colour in every frame (Adagrad's red as RMSprop's
+    maroon, the star as Momentum's orange).
+    """
+    from PIL import Image, ImageColor
+
+    fixed = [ImageColor.getrgb(c)[:3] for c in dict.fromkeys(reserved)]
+    sample = frames[::max(1, len(frames) // samples)] + [frames[-1]]
+    width, height = frames[0].size
+    sheet = Image.new("RGB", (width, height * len(sample)))
+    for k, frame in enumerate(sample):
+        sheet.paste(frame, (0, k * height))
+    free = 256 - len(fixed)
+    rest = sheet.quantize(colors=free, method=Image.Quantize.MEDIANCUT,
+                          dither=Image.Dither.NONE).getpalette()[:3 * free]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for rgb in fixed for v in rgb] + rest)
+    return [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
+
+
+def _gif_writer(fps, moving, reserved):
     """matplotlib's PillowWriter, made fast and small for races.
 
     * Blitting: the stock writer grabs each frame with ``savefig``, which redraws the whole
       figure (contours, axes, legend: ~90% of the work). Here the figure is drawn once without
       the ``moving`` artists, that background is kept, and each frame restores it and draws
       only the moving artists on top (8x faster).
-    * One shared palette, undithered: the stock writer lets Pillow pick a palette and dither each
-      frame on its own; the dither noise differs from frame to frame, so every frame is stored
-      whole (a 200-step race came to ~3 MB). With one palette and no dither the unchanged
-      background is identical between frames, and Pillow stores only the changed rectangle.
+    * One shared palette, undithered (:func:`shared_palette`): the stock writer lets Pillow pick
+      a palette and dither each frame on its own; the dither noise differs from frame to frame,
+      so every frame is stored whole (a 200-step race came to ~3 MB). With one palette and no
+      dither the unchanged background is identical between frames, and Pillow stores only the
+      changed rectangle.
     """
     from matplotlib.animation import PillowWriter
     from PIL import Image
@@ -126,11 +160,7 @@ def _gif_writer(fps, moving):
                                                  "raw", "RGBA", 0, 1).convert("RGB"))
 
         def finish(self):
-            # The palette comes from the last frame, which shows every path.
-            palette = self._frames[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT,
-                                                dither=Image.Dither.NONE)
-            self._frames = [im.quantize(palette=palette, dither=Image.Dither.NONE)
-                            for im in self._frames]
+            self._frames = shared_palette(self._frames, reserved)
             super().finish()
 
     return RaceGifWriter(fps=fps)

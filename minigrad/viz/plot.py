@@ -5,21 +5,7 @@ matplotlib is imported when a function here is called, not when this module is i
 import numpy as np
 
 from ._matplotlib import new_figure
-
-#: Path colours (tab10 without its grey, which vanishes on the contours).
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-          "#bcbd22", "#17becf")
-
-
-def color(i):
-    return COLORS[i % len(COLORS)]
-
-
-def line_width(i, n):
-    """Earlier paths drawn wider, so a path that runs on top of another leaves it visible as an
-    outline (Adagrad and RMSprop often start along the same line)."""
-    return 1.4 + 1.4 * (n - 1 - i) / max(1, n - 1)
-
+from .style import MINIMUM_COLOR, START_COLOR, markevery, style
 
 def legend_label(traj):
     """The label, plus how the trajectory stopped when it stopped early."""
@@ -67,13 +53,13 @@ def draw_contours(ax, surface, grid=200, levels=30):
 def draw_minima(ax, surface):
     if surface.minima:
         mx, my = np.asarray(surface.minima, float).reshape(-1, 2).T
-        ax.plot(mx, my, linestyle="none", marker="*", markersize=15, color="gold",
+        ax.plot(mx, my, linestyle="none", marker="*", markersize=15, color=MINIMUM_COLOR,
                 markeredgecolor="black", markeredgewidth=0.8, label="minimum", zorder=5)
 
 
 def draw_start(ax, start):
     ax.plot([start[0]], [start[1]], linestyle="none", marker="o", markersize=7,
-            color="black", label="start", zorder=6)
+            color=START_COLOR, label="start", zorder=6)
 
 
 def plot_race(result, path=None, *, kind="contour", figsize=(7.0, 6.0), dpi=100, levels=30,
@@ -100,15 +86,15 @@ def plot_race(result, path=None, *, kind="contour", figsize=(7.0, 6.0), dpi=100,
         ax = fig.add_subplot()
         draw_contours(ax, surface, grid, levels)
         draw_start(ax, result.start)
+        n = len(result)
         for i, traj in enumerate(result):
             xs, ys = traj.positions.T
-            every = max(1, len(xs) // 25)
-            ax.plot(xs, ys, color=color(i), linewidth=line_width(i, len(result)), marker="o",
-                    markersize=2.5,
-                    markevery=every, label=legend_label(traj), zorder=4)
-            ax.plot(xs[-1:], ys[-1:], linestyle="none", color=color(i),
-                    marker="X" if traj.diverged else "o", markersize=8,
-                    markeredgecolor="black", markeredgewidth=0.6, zorder=7)
+            look = style(i, n)
+            ax.plot(xs, ys, label=legend_label(traj),
+                    **look.line(markevery=markevery(i, n, len(xs))))
+            ax.plot(xs[-1:], ys[-1:], linestyle="none", color=look.color,
+                    marker="X" if traj.diverged else look.marker, markersize=9 - 2 * i / n,
+                    markeredgecolor="black", markeredgewidth=0.6, zorder=7 + i / n)
         ax.legend(loc="best", fontsize=8, framealpha=0.85)
     else:
         ax = fig.add_subplot(projection="3d")
@@ -130,19 +116,21 @@ def _draw_3d(ax, result, grid):
                     rcount=n, ccount=n)
     x0, y0 = result.start
     ax.plot([x0], [y0], surface_height(surface, np.asarray(surface(x0, y0))).reshape(1),
-            linestyle="none", marker="o", markersize=6, color="black", label="start", zorder=6)
+            linestyle="none", marker="o", markersize=6, color=START_COLOR, label="start", zorder=6)
     if surface.minima:
         mx, my = np.asarray(surface.minima, float).reshape(-1, 2).T
         ax.plot(mx, my, surface_height(surface, np.asarray(surface(mx, my))).reshape(-1),
-                linestyle="none", marker="*", markersize=13, color="gold",
+                linestyle="none", marker="*", markersize=13, color=MINIMUM_COLOR,
                 markeredgecolor="black", markeredgewidth=0.8, label="minimum", zorder=6)
     for i, traj in enumerate(result):
         xs, ys = traj.positions.T
         hs = surface_height(surface, traj.losses).astype(float)
         inside = _inside(surface, xs, ys)
         hs = np.where(inside, hs, np.nan)  # leave out what is off the drawn window
+        look = style(i, len(result))
         ax.plot(np.where(inside, xs, np.nan), np.where(inside, ys, np.nan), hs,
-                color=color(i), linewidth=1.8, label=legend_label(traj), zorder=4)
+                color=look.color, linestyle=look.linestyle, linewidth=look.linewidth,
+                label=legend_label(traj), zorder=4)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.set_xlabel("x")
@@ -174,7 +162,8 @@ def plot_losses(result, path=None, *, figsize=(7.0, 4.0), dpi=100, log=None, tit
         if log:
             # Floor the gap so exact hits (0.0) stay on a log axis.
             loss = np.maximum(loss - (surface.min_value or 0.0), 1e-16)
-        ax.plot(steps, loss, color=color(i), linewidth=1.5, label=legend_label(traj))
+        ax.plot(steps, loss, label=legend_label(traj),
+                **style(i, len(result)).line(markevery=markevery(i, len(result), len(steps))))
         inside = _inside(surface, *traj.positions.T)
         seen.append(loss[inside & np.isfinite(loss)])
     if log:

@@ -9,8 +9,9 @@ the loss twice themselves), so closure-based second-order optimizers race too.
 A contestant whose position or loss becomes non-finite, whose step raises an arithmetic error,
 or who flies further than ``blowup`` window-sizes from the window's centre is stopped and marked
 ``"diverged"``; the others run on. Divergence never raises. On a surface that is unbounded below
-(the saddles: no minima), flying far away is the way down rather than a failure: it is marked
-``"escaped"`` instead (still stopped, since the numbers only grow from there).
+(the saddles: no minima), flying far away *downhill* (below the starting loss) is the way down
+rather than a failure: it is marked ``"escaped"`` instead (still stopped, since the numbers only
+grow from there). Flying far away uphill is diverging on any surface.
 """
 from dataclasses import dataclass, field
 
@@ -31,8 +32,8 @@ class Trajectory:
         losses: ``(n + 1,)`` array, the loss at each of those positions.
         hyperparameters: what the optimizer was built with.
         status: ``"ok"`` (ran every step), ``"diverged"`` (non-finite, arithmetic error, or
-            exploded on a surface with a minimum) or ``"escaped"`` (ran far off a surface that
-            is unbounded below).
+            flew off uphill or on a surface with a minimum) or ``"escaped"`` (ran far off
+            downhill on a surface that is unbounded below).
         stopped_at: the step at which it stopped early (a non-finite position there is not
             recorded), or None.
         reason: why it stopped early ("" when it did not).
@@ -112,7 +113,8 @@ def race(function, optimizers=DEFAULT_LINEUP, steps=None, start=None, *, blowup=
         steps: number of steps (default: the surface's).
         start: ``(x, y)`` (default: the surface's documented start point).
         blowup: a contestant further than ``blowup`` times the window's half-diagonal from the
-            window's centre is stopped: "diverged", or "escaped" on a surface unbounded below.
+            window's centre is stopped: "diverged", or "escaped" when it got there downhill on
+            a surface unbounded below.
 
     Returns:
         a :class:`RaceResult`; ``result.trajectories`` in the order given.
@@ -221,7 +223,9 @@ def _run(surface, contestant, steps, start, centre, limit, blowup):
                 break
             if np.hypot(*(pos - centre)) > limit:
                 stopped_at, reason = t, f"more than {blowup:g} window sizes away"
-                status = "escaped" if unbounded else "diverged"
+                # Escaping means going downhill for good; flying off uphill (an lr too large
+                # for the bounded direction of a saddle) is diverging, whatever the surface.
+                status = "escaped" if unbounded and loss < losses[0] else "diverged"
                 break
     return Trajectory(contestant.label, np.array(positions), np.array(losses), hyper,
                       status, stopped_at, reason, evaluations)

@@ -96,3 +96,16 @@ def test_where_and_comparisons():
     np.testing.assert_array_equal(mg.where(a > 0, a, 0.0).data, [1.0, 0.0, 3.0])
     assert (a == a).dtype == np.bool_
     np.testing.assert_array_equal((a >= 1).data, [True, False, True])
+
+
+def test_integer_powers_by_repeated_squaring_match_numpy_and_torch():
+    x = np.linspace(-3.0, 3.0, 101)
+    for dtype, rtol in ((np.float32, 2e-6), (np.float64, 1e-14)):
+        t = mg.tensor(x.astype(dtype))
+        for c in (0, 1, 2, 3, 4, 5, 7, 16, -1, -2, -3, 0.5, 1.5, 2.0):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ref = np.power(x.astype(np.float64), float(c))
+            out = (t ** c).numpy()
+            assert out.dtype == dtype
+            np.testing.assert_allclose(out, ref, rtol=rtol, atol=0, equal_nan=True)
+    assert (t ** 1).numpy() is not t.numpy()  # a new tensor, not an alias

@@ -67,8 +67,9 @@ def test_training_beside_an_evaluation_thread_gives_the_serial_weights():
     serial = _train(1, 40)
     stop = threading.Event()
 
+    model = nn.Linear(4, 1)  # made here: the random generator is shared by the threads
+
     def evaluate_forever():
-        model = nn.Linear(4, 1)
         while not stop.is_set():
             with mg.no_grad():
                 model(mg.ones(8, 4))
@@ -125,3 +126,17 @@ def test_closure_policy_of_another_thread_does_not_skip_this_threads_backward():
         release.set()
         t.join()
     assert missing == 0
+
+
+def test_inference_mode_is_no_grad():
+    with mg.inference_mode():
+        assert not mg.is_grad_enabled()
+        assert not (mg.ones(2, requires_grad=True) * 2).requires_grad
+
+    @mg.inference_mode()
+    def predict():
+        return mg.is_grad_enabled()
+
+    assert predict() is False and mg.is_grad_enabled()
+    with mg.no_grad(), mg.inference_mode(False):
+        assert mg.is_grad_enabled()

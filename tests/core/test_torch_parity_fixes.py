@@ -64,3 +64,20 @@ def test_empty_dim_list_reduces_everything_and_two_tensor_max():
     a, b = mg.tensor([1.0, 5.0]), mg.tensor([3.0, 2.0])
     np.testing.assert_array_equal(mg.max(a, b).data, [3.0, 5.0])
     np.testing.assert_array_equal(mg.min(a, b).data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), None), ((3, 0), 1), ((0, 4), 0), ((2, 0, 3), (1, 2))])
+def test_mean_of_an_empty_slice_is_nan_with_an_empty_gradient(shape, dim):
+    """PyTorch: mean over nothing is nan, and its backward gives a gradient of the input's
+    (empty) shape instead of dividing by zero."""
+    x = mg.zeros(*shape, dtype=mg.float64, requires_grad=True)
+    y = x.mean() if dim is None else x.mean(dim)
+    assert np.all(np.isnan(y.detach().numpy()))
+    y.sum().backward()
+    assert x.grad.shape == shape and x.grad.numel() == 0
+    torch = pytest.importorskip("torch")
+    t = torch.zeros(*shape, dtype=torch.float64, requires_grad=True)
+    ty = t.mean() if dim is None else t.mean(dim)
+    assert tuple(ty.shape) == y.shape
+    ty.sum().backward()
+    assert tuple(t.grad.shape) == x.grad.shape

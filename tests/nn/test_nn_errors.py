@@ -92,3 +92,11 @@ def test_failed_batchnorm_call_does_not_count_a_batch():
     with pytest.raises(ValueError):
         bn(mg.randn(1, 3))
     assert int(bn.num_batches_tracked.detach().numpy()) == 0 and np.all(bn.running_mean.detach().numpy() == 0)
+
+
+@pytest.mark.parametrize("make", [lambda s: nn.LeakyReLU(s)(X), lambda s: F.leaky_relu(X, s),
+                                  lambda s: mg.leaky_relu(X, s)])
+def test_leaky_relu_slope_must_be_a_number(make):
+    with pytest.raises(TypeError, match="leaky_relu: negative_slope must be a number, got str"):
+        make("x")
+    assert make(np.float32(0.5)).shape == X.shape and make(2).shape == X.shape

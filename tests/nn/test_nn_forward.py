@@ -236,10 +236,10 @@ def reduce(v, reduction):
 def test_regression_losses_values(reduction):
     x, y = arr(4, 3), arr(4, 3)
     d = x - y
-    np.testing.assert_allclose(F.mse_loss(T(x), T(y), reduction).data, reduce(d ** 2, reduction))
-    np.testing.assert_allclose(F.l1_loss(T(x), T(y), reduction).data, reduce(abs(d), reduction))
+    np.testing.assert_allclose(F.mse_loss(T(x), T(y), reduction=reduction).data, reduce(d ** 2, reduction))
+    np.testing.assert_allclose(F.l1_loss(T(x), T(y), reduction=reduction).data, reduce(abs(d), reduction))
     hub = np.where(abs(d) < 0.8, 0.5 * d ** 2, 0.8 * (abs(d) - 0.4))
-    np.testing.assert_allclose(F.huber_loss(T(x), T(y), reduction, delta=0.8).data,
+    np.testing.assert_allclose(F.huber_loss(T(x), T(y), reduction=reduction, delta=0.8).data,
                                reduce(hub, reduction))
 
 
@@ -259,7 +259,7 @@ def test_cross_entropy_values(reduction, eps):
     np.testing.assert_allclose(out.detach().numpy(), reduce(per, reduction), rtol=1e-12)
     # nll of log_softmax is cross-entropy without smoothing
     if eps == 0:
-        np.testing.assert_allclose(F.nll_loss(T(lsm), mg.tensor(y), reduction).data, out.detach().numpy())
+        np.testing.assert_allclose(F.nll_loss(T(lsm), mg.tensor(y), reduction=reduction).data, out.detach().numpy())
 
 
 def test_cross_entropy_ignore_index_mean_over_kept():

@@ -1,5 +1,7 @@
 """Module mechanics: registration, traversal, repr, modes, gradients, dtype conversion,
 containers, and state_dict / load_state_dict including every error path."""
+import copy
+
 import numpy as np
 import pytest
 
@@ -221,7 +223,7 @@ def test_identity():
 
 
 # ----- state_dict -------------------------------------------------------------------------
-def test_state_dict_keys_copies_and_round_trip():
+def test_state_dict_keys_sharing_and_round_trip():
     mg.manual_seed(0)
     net = Net()
     net(mg.randn(8, 3))  # moves the running statistics
@@ -230,8 +232,12 @@ def test_state_dict_keys_copies_and_round_trip():
                         "block.bn.weight", "block.bn.bias", "block.bn.running_mean",
                         "block.bn.running_var", "block.bn.num_batches_tracked",
                         "head.2.weight", "head.2.bias"]
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
-    assert not np.shares_memory(sd["block.fc.weight"], net.block.fc.weight.detach().numpy())
+    # as PyTorch: detached tensors sharing the module's memory
+    assert all(isinstance(v, mg.Tensor) and not v.requires_grad for v in sd.values())
+    assert sd["block.fc.weight"].size() == (4, 3)
+    assert np.shares_memory(sd["block.fc.weight"].numpy(), net.block.fc.weight.detach().numpy())
+    assert net.state_dict(keep_vars=True)["block.fc.weight"] is net.block.fc.weight
+    assert list(net.block.state_dict(prefix="b.")) [0] == "b.scale"
     other = Net()
     arrays = [p.detach().numpy() for p in other.parameters()]
     result = other.load_state_dict(sd)
@@ -241,8 +247,11 @@ def test_state_dict_keys_copies_and_round_trip():
     x = mg.randn(5, 3)
     net.eval(), other.eval()
     np.testing.assert_array_equal(net(x).data, other(x).data)
-    sd["block.fc.weight"][...] = 0  # the state_dict is a copy
-    assert not np.all(net.block.fc.weight.detach().numpy() == 0)
+    snapshot = copy.deepcopy(sd)
+    with mg.no_grad():
+        net.block.fc.weight.zero_()
+    assert np.all(sd["block.fc.weight"].numpy() == 0)  # shares memory
+    assert not np.all(snapshot["block.fc.weight"].numpy() == 0)  # a deep copy does not
 
 
 def test_state_dict_round_trip_through_save_load(tmp_path):
@@ -265,7 +274,7 @@ def test_load_state_dict_accepts_tensors_and_casts_dtype():
 
 
 def _snapshot(m):
-    return {k: v.copy() for k, v in m.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in m.state_dict().items()}
 
 
 def _assert_unchanged(m, snap):

@@ -32,6 +32,12 @@ def test_list_names_every_function_and_optimizer(capsys):
     (["--kind", "heatmap"], "unknown kind 'heatmap'", ["contour", "surface"]),
     (["--frames", "0"], "--frames must be a positive integer", []),
     (["--out", "/no/such/folder/race.gif"], "does not exist", []),
+    (["--losses", "b.xyz"], "--losses: cannot write .xyz", [".png", ".svg"]),
+    (["--out", "."], "--out: . is a folder", []),
+    (["--start", "100,100"], "outside the saddle window", ["[-1.5, 1.5]"]),
+    (["--dpi", "100000"], "--dpi must be in [10, 160] for a GIF", []),
+    (["--dpi", "100000", "--out", "r.png"], "--dpi must be in [10, 600] for a still", []),
+    (["--steps", "10000000"], "--steps must be at most 100000", []),
 ])
 def test_user_errors_are_one_line_with_choices(capsys, argv, needle, choices):
     code, out, err = run(capsys, *argv)

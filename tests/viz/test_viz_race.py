@@ -64,6 +64,13 @@ def test_running_off_an_unbounded_surface_is_an_escape_not_a_divergence():
     assert t.losses[-1] < -100
 
 
+def test_flying_off_uphill_on_a_saddle_is_a_divergence():
+    """SGD with lr=10 on x^2 - y^2 overshoots the bounded x direction: x -> -19x each step."""
+    (t,) = race("saddle", ["sgd:lr=10"], steps=50)
+    assert t.status == "diverged" and t.diverged and t.stopped_at == 2
+    assert t.positions[-1][0] == pytest.approx(-361.0) and t.losses[-1] > 1e5
+
+
 def test_entries_of_every_kind():
     mine = mg.tensor([0.0, 0.0], dtype=mg.float64, requires_grad=True)
     instance = optim.Adam([mine], lr=0.05)

@@ -9,7 +9,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
 def _grads(parameters):
-    from ..tensor import Tensor
+    from ...tensor import Tensor
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
@@ -23,7 +23,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     ``min(1, max_norm / (total + 1e-6))``. Returns ``total`` (before clipping) as a 0-d Tensor.
     With ``error_if_nonfinite`` a NaN or infinite total raises RuntimeError instead.
     """
-    from ..tensor import Tensor
+    from ...tensor import Tensor
     grads = _grads(parameters)
     max_norm = float(max_norm)
     norm_type = float(norm_type)
