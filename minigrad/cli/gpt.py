@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from . import CLIError
+from .paths import PICTURES, check_output
 
 CHECKPOINT_FORMAT = "minigrad-gpt-1"
 # the settings a resumed run must share with the run that saved the checkpoint
@@ -38,23 +39,25 @@ def add_arguments(p):
         "--dataset is a text corpus: stdlib (Python's standard-library source), names (its "
         "function and class names, one per line) or a UTF-8 text file. Trains with AdamW "
         "(--optimizer must be left at its default or be adamw), warmup + cosine learning "
-        "rate, gradient clipping; --lr defaults to 1e-3, --weight-decay applies to matrices "
-        "only. --save writes a checkpoint at every evaluation; --plot draws the loss curves.")
-    g.add_argument("--steps", type=_positive_int, default=2000, help="optimizer steps (default 2000)")
-    g.add_argument("--minutes", type=float, default=None,
+        "rate, gradient clipping; --lr defaults to 1e-3, --weight-decay to 0.1 (on matrices "
+        "only). --save writes a checkpoint at every evaluation; --plot draws the loss curves.")
+    g.add_argument("--steps", type=_positive_int, default=2000, metavar="N", help="optimizer steps")
+    g.add_argument("--minutes", type=float, default=None, metavar="M",
                    help="also stop after this many minutes of training")
-    g.add_argument("--block-size", type=_positive_int, default=64, help="context length (default 64)")
-    g.add_argument("--layers", type=_positive_int, default=4, help="transformer blocks (default 4)")
-    g.add_argument("--heads", type=_positive_int, default=4, help="attention heads (default 4)")
-    g.add_argument("--width", type=_positive_int, default=128, help="embedding width (default 128)")
-    g.add_argument("--dropout", type=float, default=0.0, help="dropout probability (default 0)")
-    g.add_argument("--warmup", type=int, default=None,
+    g.add_argument("--block-size", type=_positive_int, default=64, metavar="N",
+                   help="context length")
+    g.add_argument("--layers", type=_positive_int, default=4, metavar="N", help="transformer blocks")
+    g.add_argument("--heads", type=_positive_int, default=4, metavar="N", help="attention heads")
+    g.add_argument("--width", type=_positive_int, default=128, metavar="N", help="embedding width")
+    g.add_argument("--dropout", type=float, default=0.0, metavar="P", help="dropout probability")
+    g.add_argument("--warmup", type=int, default=None, metavar="N",
                    help="warmup steps (default: 100, or a tenth of --steps if less)")
-    g.add_argument("--grad-clip", type=float, default=1.0, help="gradient norm limit (default 1)")
-    g.add_argument("--eval-every", type=_positive_int, default=200,
-                   help="steps between validation losses (default 200)")
-    g.add_argument("--eval-batches", type=_positive_int, default=20,
-                   help="batches per validation estimate (default 20)")
+    g.add_argument("--grad-clip", type=float, default=1.0, metavar="NORM",
+                   help="gradient norm limit")
+    g.add_argument("--eval-every", type=_positive_int, default=200, metavar="N",
+                   help="steps between validation losses")
+    g.add_argument("--eval-batches", type=_positive_int, default=20, metavar="N",
+                   help="batches per validation estimate")
 
 
 def _settings(args):
@@ -63,7 +66,8 @@ def _settings(args):
             "batch_size": args.batch_size, "seed": args.seed, "steps": args.steps,
             "warmup": min(100, args.steps // 10) if args.warmup is None else args.warmup,
             "lr": 1e-3 if args.lr is None else args.lr,
-            "weight_decay": args.weight_decay, "grad_clip": args.grad_clip}
+            "weight_decay": 0.1 if args.weight_decay is None else args.weight_decay,
+            "grad_clip": args.grad_clip}
 
 
 def _validate(args, s):
@@ -168,8 +172,10 @@ def run(args):
 
     s = _settings(args)
     _validate(args, s)
+    check_output("--save", args.save)
     if args.plot:
         from .plots import have_matplotlib
+        check_output("--plot", args.plot, PICTURES)
         if not have_matplotlib():
             raise CLIError('--plot needs matplotlib: pip install "minigrad[viz]"')
     tok, train, val, info = load_data(args.dataset, s["block_size"])

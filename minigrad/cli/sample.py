@@ -7,14 +7,15 @@ HELP = "generate text from a GPT checkpoint (minigrad train --model gpt --save P
 
 def add_arguments(p):
     p.add_argument("checkpoint", help="a checkpoint written by minigrad train --model gpt --save")
-    p.add_argument("--tokens", type=int, default=500, help="characters to generate (default 500)")
-    p.add_argument("--temperature", type=float, default=0.8,
-                   help="divide the logits by this; 0 picks the most likely character "
-                        "(default 0.8)")
-    p.add_argument("--top-k", type=int, default=None,
+    p.add_argument("--tokens", type=int, default=500, metavar="N", help="characters to generate")
+    p.add_argument("--temperature", type=float, default=0.8, metavar="T",
+                   help="divide the logits by this; 0 picks the most likely character")
+    p.add_argument("--top-k", type=int, default=None, metavar="K",
                    help="sample among the k most likely characters only")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same text")
-    p.add_argument("--prompt", default="\n", help="text to continue (default: a newline)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="random seed: the same seed gives the same text")
+    p.add_argument("--prompt", default="\n", metavar="TEXT",
+                   help="text to continue (default: a newline)")
 
 
 def load_model(path):
