@@ -197,7 +197,7 @@ def main():
           f"{platform.python_version()}, numpy {np.__version__}"
           + (f", torch {worker.info['torch']} eager in a separate process "
              f"({worker.info['threads']} threads)" if worker else ", torch absent"))
-    print(f"first loss: " + ", ".join(f"{k} {v:.6f}" for k, v in first.items()))
+    print("first loss: " + ", ".join(f"{k} {v:.6f}" for k, v in first.items()))
     per_step_ms(step, args.steps)  # warm up
     times = {"minigrad": []}
     if worker is not None:

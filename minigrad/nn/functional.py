@@ -31,7 +31,8 @@ from ._checks import _float_tensor, _tensor
 from ._classification_losses import *  # noqa: F401,F403
 from ._distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from ._embedding_losses import *  # noqa: F401,F403
-from ._functional_attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._functional_attention import (multi_head_attention_forward,  # noqa: F401
+                                    scaled_dot_product_attention)
 from ._regression_losses import *  # noqa: F401,F403
 
 __all__ = [
