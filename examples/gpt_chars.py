@@ -10,7 +10,6 @@ predicts the next one at every position; after a few minutes it writes plausible
 ``minigrad train --dataset stdlib --model gpt`` is the same run with checkpoints and a
 loss picture. MINIGRAD_EXAMPLES_QUICK=1 runs a tiny model for a few steps (the tests).
 """
-import argparse
 import os
 import time
 
@@ -22,11 +21,13 @@ from minigrad.models import GPT, GPTConfig, WarmupCosine, estimate_loss
 from minigrad.nn.utils import clip_grad_norm_
 from minigrad.optim.lr_scheduler import LambdaLR
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--steps", type=int, default=30 if QUICK else 2000)
-parser.add_argument("--batch-size", type=int, default=32)
-parser.add_argument("--lr", type=float, default=1e-3)
+parser = _args.parser(__doc__)
+parser.add_argument("--steps", type=_args.positive_int, default=30 if QUICK else 2000)
+parser.add_argument("--batch-size", type=_args.positive_int, default=32)
+parser.add_argument("--lr", type=_args.positive_float, default=1e-3)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 

@@ -12,7 +12,6 @@ with attention.
 
 MINIGRAD_EXAMPLES_QUICK=1 trains for a few steps only (the tests).
 """
-import argparse
 import math
 import os
 
@@ -25,9 +24,11 @@ from minigrad.data.text import CharTokenizer, TextBlocks, load_corpus, split_tex
 from minigrad.models import GPT, GPTConfig, WarmupCosine, estimate_loss
 from minigrad.optim.lr_scheduler import LambdaLR
 
+import _args  # examples/_args.py: argument types with one-line errors
+
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--steps", type=int, default=20 if QUICK else 3000,
+parser = _args.parser(__doc__)
+parser.add_argument("--steps", type=_args.positive_int, default=20 if QUICK else 3000,
                     help="training steps of the MLP and of the GPT (default 3000)")
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()

@@ -15,14 +15,14 @@ _kernels = None
 
 
 def _build():
-    from numba import njit
+    from ..optim._jit import kernel_jit
 
     # reassociation lets LLVM vectorise the row sums; no 'nnan'/'ninf', so NaN and inf
     # still propagate and the -inf / NaN tests below still hold
-    opts = dict(cache=True, error_model="numpy", nogil=True,
+    opts = dict(error_model="numpy", nogil=True,
                 fastmath={"reassoc", "nsz", "arcp", "contract"})
 
-    @njit(**opts)
+    @kernel_jit(**opts)
     def shift_rows(s, n_queries, causal):
         """Subtract each row's maximum (``exp`` then cannot overflow). With ``causal``, row
         ``r`` is query ``r % n_queries`` and keys after it are set to ``-inf``. A row whose
@@ -45,7 +45,7 @@ def _build():
             for j in range(stop):
                 s[r, j] -= top
 
-    @njit(**opts)
+    @kernel_jit(**opts)
     def normalize_rows(p):
         """Divide each row by its sum; an all-zero row (fully masked) stays zero."""
         rows, keys = p.shape
@@ -59,7 +59,7 @@ def _build():
             for j in range(keys):
                 p[r, j] *= inv
 
-    @njit(**opts)
+    @kernel_jit(**opts)
     def softmax_backward_rows(dp, p):
         """``dp <- p * (dp - sum_j(dp * p))`` row by row: the softmax's vector-Jacobian
         product."""

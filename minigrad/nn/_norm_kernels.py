@@ -11,14 +11,14 @@ _kernels = None
 
 
 def _build():
-    from numba import njit
+    from ..optim._jit import kernel_jit
 
     # reassociation lets LLVM vectorise the row sums; no 'nnan'/'ninf', so NaN and inf
     # still propagate and are still detected
-    opts = dict(cache=True, error_model="numpy", nogil=True,
+    opts = dict(error_model="numpy", nogil=True,
                 fastmath={"reassoc", "nsz", "arcp", "contract"})
 
-    @njit(**opts)
+    @kernel_jit(**opts)
     def forward(x, weight, bias, eps, y, mean, invstd):
         """Per row: ``y = (x - mean) * invstd * weight + bias``; keeps mean and invstd.
         ``weight``/``bias`` of size 0 stand for None."""
@@ -47,7 +47,7 @@ def _build():
                 for j in range(n):
                     yr[j] += bias[j]
 
-    @njit(**opts)
+    @kernel_jit(**opts)
     def backward(g, x, weight, mean, invstd, gx, gw, gb, need_x):
         """``gx`` (if ``need_x``), and ``gw``/``gb`` accumulated over rows (size 0 to skip):
         ``gx = (gh - mean(gh) - xhat mean(gh xhat)) invstd`` with ``gh = g * weight``."""

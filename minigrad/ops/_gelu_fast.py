@@ -36,20 +36,22 @@ def available(x):
 def _build():
     from numba import njit
 
+    from ..optim._jit import kernel_jit
+
     half, one = np.float32(0.5), np.float32(1.0)
 
-    @njit(cache=True, inline="always", error_model="numpy")
+    @njit(inline="always", error_model="numpy")  # compiled into its callers
     def cdf(v, e):
         t = one / (one + _P * abs(v) * _INV_SQRT2)
         tail = half * ((((_A5 * t + _A4) * t + _A3) * t + _A2) * t + _A1) * t * e
         return one - tail if v >= 0 else tail
 
-    @njit(cache=True, error_model="numpy")
+    @kernel_jit(error_model="numpy")
     def forward(x, e, out):
         for i in range(x.size):
             out[i] = x[i] * cdf(x[i], e[i])
 
-    @njit(cache=True, error_model="numpy")
+    @kernel_jit(error_model="numpy")
     def backward(x, e, g, out):
         for i in range(x.size):
             out[i] = g[i] * (cdf(x[i], e[i]) + x[i] * e[i] * _INV_SQRT_2PI)
