@@ -24,6 +24,13 @@ minutes: interleaving makes the drift hit every column alike, so the ratios stay
 
 ``--crossover`` also times serial vs parallel kernels at sizes around the thresholds.
 
+The newer algorithms (RAdam, Rprop, ASGD, Adafactor, Muon, Lion, schedule-free SGD/AdamW,
+Prodigy) are compared with torch.optim's classes, or with their authors' packages
+(``lion-pytorch``, ``schedulefree``, ``prodigyopt``: ``pip install "minigrad[compare]"``) in the
+torch worker; ``vs best`` is the fastest torch-side time over minigrad's *auto*. Adafactor and
+Muon run on matrices (near-square, the same sizes); Adafactor's rows are followed by its state
+memory against Adam's for the same parameters.
+
 Usage: ``python benchmarks/bench_optim.py [--algos adam,sgd] [--sizes 1e3,1e7] [--out FILE]``.
 The machine is shared and noisy: every number is a median of repeated steps.
 """
@@ -46,7 +53,11 @@ from minigrad.tensor import Tensor  # noqa: E402
 
 import torch_worker  # noqa: E402  (beside this file)
 
-# name: (minigrad class, reference class, torch class name, hyperparameters, bytes/parameter)
+# name: (minigrad class, reference class, torch class name, hyperparameters, bytes/parameter).
+# The torch side is torch.optim's class, or "package.Class" for the algorithms torch lacks
+# (the authors' packages, which run on torch). bytes/parameter: what one step must move
+# (Prodigy: its two passes; Adafactor: its three passes over p and g, the factored state is
+# negligible; Muon: its two elementwise passes, the Newton-Schulz products come on top).
 ALGOS = {
     "adam": (optim.Adam, reference.Adam, "Adam", dict(lr=1e-3), 28),
     "adamw": (optim.AdamW, reference.AdamW, "AdamW", dict(lr=1e-3), 28),
@@ -56,7 +67,23 @@ ALGOS = {
     "rmsprop": (optim.RMSprop, reference.RMSprop, "RMSprop", dict(lr=1e-2), 20),
     "adamax": (optim.Adamax, reference.Adamax, "Adamax", dict(), 28),
     "nadam": (optim.NAdam, reference.NAdam, "NAdam", dict(), 28),
+    "radam": (optim.RAdam, reference.RAdam, "RAdam", dict(), 28),
+    "rprop": (optim.Rprop, reference.Rprop, "Rprop", dict(), 28),
+    "asgd": (optim.ASGD, reference.ASGD, "ASGD", dict(), 20),
+    "adafactor": (optim.Adafactor, reference.Adafactor, "Adafactor", dict(), 24),
+    "muon": (optim.Muon, reference.Muon, "Muon", dict(lr=0.02), 28),
+    "lion": (optim.Lion, reference.Lion, "lion_pytorch.Lion", dict(), 20),
+    "sgd-sf": (optim.SGDScheduleFree, reference.SGDScheduleFree, "schedulefree.SGDScheduleFree",
+               dict(lr=0.1), 20),
+    "adamw-sf": (optim.AdamWScheduleFree, reference.AdamWScheduleFree,
+                 "schedulefree.AdamWScheduleFree", dict(), 28),
+    # growth_rate=1: d stops growing after its first jump (the repeated gradient of the
+    # benchmark would otherwise grow it until the state overflows)
+    "prodigy": (optim.Prodigy, reference.Prodigy, "prodigyopt.Prodigy", dict(growth_rate=1.0),
+                56),
 }
+#: Algorithms benchmarked on matrices (Muon takes nothing else; Adafactor factors them).
+MATRIX_ALGOS = ("adafactor", "muon")
 # A model's parameter sizes: weight matrices and small bias vectors.
 MODEL_FRACTIONS = [0.45, 0.002, 0.3, 0.002, 0.15, 0.002, 0.08, 0.002, 0.011, 0.001]
 
@@ -67,6 +94,20 @@ def layout_sizes(n, layout):
     sizes = [max(1, int(f * n)) for f in MODEL_FRACTIONS]
     sizes[0] += n - sum(sizes)
     return sizes
+
+
+def as_matrix(size):
+    """A near-square (rows, cols) with rows * cols == size (rows the largest divisor of size
+    up to its square root)."""
+    rows = int(size ** 0.5)
+    while size % rows:
+        rows -= 1
+    return (rows, size // rows)
+
+
+def layout_shapes(n, layout, algo):
+    sizes = layout_sizes(n, layout)
+    return [as_matrix(s) for s in sizes] if algo in MATRIX_ALGOS else [(s,) for s in sizes]
 
 
 def time_step(step, budget=0.25, min_reps=5, max_reps=3000):
@@ -85,9 +126,13 @@ def time_step(step, budget=0.25, min_reps=5, max_reps=3000):
     return statistics.median(ts)
 
 
-def minigrad_step(cls, hyper, arrays, grads, **kw):
+def minigrad_step(cls, hyper, arrays, grads, keep=None, **kw):
     params = [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
     opt = cls(params, **hyper, **kw)
+    if hasattr(opt, "train"):
+        opt.train()  # schedule-free
+    if keep is not None:
+        keep.append(opt)
     for p, g in zip(params, grads):
         # As the autograd engine does: the gradient lands in the optimizer's flat buffer.
         np.copyto(p._grad_view, g)
@@ -100,15 +145,38 @@ def reference_step(ref_cls, hyper, arrays, grads):
     return lambda: ref.step(grads)
 
 
-def torch_step(name, hyper, arrays, grads, impl):
+def torch_class(name):
+    """torch.optim's class ``name``, or ``package.Class`` from an authors' package (None when
+    that package is not installed)."""
+    import importlib
     import torch
+    if "." not in name:
+        return getattr(torch.optim, name)
+    module, cls = name.rsplit(".", 1)
+    try:
+        return getattr(importlib.import_module(module), cls)
+    except ImportError:
+        return None
+
+
+def torch_step(name, hyper, arrays, grads, impl):
+    import inspect
+    import torch
+    cls = torch_class(name)
+    if cls is None:
+        return None
     params = [torch.tensor(a, requires_grad=True) for a in arrays]
     for p, g in zip(params, grads):
         p.grad = torch.from_numpy(g.copy())
     kw = {"loop": dict(foreach=False), "foreach": dict(foreach=True),
           "fused": dict(fused=True)}[impl]
+    takes = inspect.signature(cls).parameters
+    if impl == "loop" and "foreach" not in takes:
+        kw = {}  # a package with one implementation: it is the loop
     try:
-        opt = getattr(torch.optim, name)(params, **hyper, **kw)
+        opt = cls(params, **hyper, **kw)
+        if hasattr(opt, "train"):
+            opt.train()  # schedule-free
         opt.step()
     except (RuntimeError, TypeError, ValueError):  # no such implementation on this device
         return None
@@ -134,9 +202,9 @@ def fmt_time(t):
     return f"{t * 1e3:.2f}ms"
 
 
-def make_problem(n, layout):
+def make_problem(n, layout, algo=None):
     rng = np.random.default_rng(0)
-    shapes = layout_sizes(n, layout)
+    shapes = layout_shapes(n, layout, algo)
     arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     return arrays, grads
@@ -163,7 +231,7 @@ def torch_worker_main():
         key = (cmd["algo"], cmd["n"], cmd["layout"])
         if key != cell:
             cell, steps = key, {}
-            arrays, grads = make_problem(cmd["n"], cmd["layout"])
+            arrays, grads = make_problem(cmd["n"], cmd["layout"], cmd["algo"])
         impl = cmd["impl"]
         if impl not in steps:
             _, _, tname, hyper, _ = ALGOS[cmd["algo"]]
@@ -194,7 +262,7 @@ def axpy_step(n=10_000_000):
 def run_table(algos, sizes, out, worker):
     header = (f"{'algo':<9}{'N':>6} {'layout':<10}{'numpy':>9}{'serial':>9}{'parallel':>9}"
               f"{'auto':>9}{'t-loop':>9}{'t-foreach':>10}{'t-fused':>9}{'ns/par':>8}"
-              f"{'GB/s':>7}{'%axpy':>6}{'vs fused':>9}")
+              f"{'GB/s':>7}{'%axpy':>6}{'vs fused':>9}{'vs best':>9}")
     out(header)
     axpy = axpy_step()
     order = np.random.default_rng(1)
@@ -202,11 +270,12 @@ def run_table(algos, sizes, out, worker):
         cls, ref_cls, tname, hyper, nbytes = ALGOS[algo]
         for n in sizes:
             for layout in LAYOUTS:
-                arrays, grads = make_problem(n, layout)
+                arrays, grads = make_problem(n, layout, algo)
+                kept = []
                 steps = {
                     "numpy": reference_step(ref_cls, hyper, arrays, grads),
                     "serial": minigrad_step(cls, hyper, arrays, grads, parallel=False),
-                    "auto": minigrad_step(cls, hyper, arrays, grads),
+                    "auto": minigrad_step(cls, hyper, arrays, grads, keep=kept),
                     "parallel": minigrad_step(cls, hyper, arrays, grads, parallel_threshold=0),
                     "axpy": axpy,
                 }
@@ -227,11 +296,35 @@ def run_table(algos, sizes, out, worker):
                 axpy_gbs = 12 * 10_000_000 / t["axpy"] / 1e9
                 fused = t.get("t-fused")
                 ratio = f"{fused / t['auto']:.2f}x" if fused else "-"
+                torch_times = [t.get("t-" + i) for i in TORCH_IMPLS if t.get("t-" + i)]
+                vs_best = f"{min(torch_times) / t['auto']:.2f}x" if torch_times else "-"
                 out(f"{algo:<9}{n:>6.0e} {layout:<10}{fmt_time(t['numpy']):>9}"
                     f"{fmt_time(t['serial']):>9}{fmt_time(t['parallel']):>9}"
                     f"{fmt_time(t['auto']):>9}{fmt_time(t.get('t-loop')):>9}"
                     f"{fmt_time(t.get('t-foreach')):>10}{fmt_time(fused):>9}"
-                    f"{best / n * 1e9:>8.2f}{gbs:>7.1f}{100 * gbs / axpy_gbs:>5.0f}%{ratio:>9}")
+                    f"{best / n * 1e9:>8.2f}{gbs:>7.1f}{100 * gbs / axpy_gbs:>5.0f}%{ratio:>9}"
+                    f"{vs_best:>9}")
+                if algo == "adafactor":
+                    out(state_memory_line(kept[0], arrays))
+                del kept, steps
+
+
+def state_nbytes(opt):
+    """Bytes held by an optimizer's state arrays (views count their own size)."""
+    return sum(v.nbytes for st in opt.state.values() for v in st.values()
+               if isinstance(v, np.ndarray))
+
+
+def state_memory_line(adafactor, arrays):
+    """Adafactor's state after its steps against Adam's for the same parameters."""
+    params = [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
+    adam = optim.Adam(params)
+    for p in params:
+        p.grad = Tensor._wrap(np.ones_like(p._data))
+    adam.step()
+    ours, theirs = state_nbytes(adafactor), state_nbytes(adam)
+    return (f"          state memory: Adafactor {ours / 1e6:.3f} MB (factored), Adam "
+            f"{theirs / 1e6:.3f} MB ({theirs / max(ours, 1):.0f}x more)")
 
 
 def run_crossover(out, algos=("adam", "sgd", "adagrad")):

@@ -1,10 +1,14 @@
-"""Which optimizer should I use? Nine of them train the same network on the 8x8 digits.
+"""Which optimizer should I use? Eighteen of them train the same network on the 8x8 digits.
 
 Every run starts from the same initial weights (one state_dict, loaded into a fresh model)
 and sees the same shuffled batches, so only the update rule and the batch size differ:
 gradient descent (full batch: one step per epoch), SGD with batch 1 (one step per image),
 mini-batch SGD, Momentum and Nesterov (batch 32), Adagrad, Adadelta, RMSprop and Adam
-(batch 32). After every epoch the loss over the whole training set is measured. The script
+(batch 32); then the newer ones: RAdam, Rprop (full batch, as it is meant to run), ASGD,
+Adafactor, Muon (on the weight matrices, with AdamW for the biases, as its authors use it),
+Lion, schedule-free SGD and AdamW (no learning-rate schedule; evaluated at their averaged
+weights, switched with eval()) and Prodigy (no learning rate to tune). After every epoch the
+loss over the whole training set is measured. The script
 prints a table of final loss, test accuracy and training wall time, and with --plot draws
 the loss against epochs and against wall time.
 
@@ -70,8 +74,36 @@ RUNS = [
     ("Adadelta", 32, lambda p: optim.Adadelta(p, lr=1.0)),
     ("RMSprop", 32, lambda p: optim.RMSprop(p, lr=0.005)),
     ("Adam", 32, lambda p: optim.Adam(p, lr=0.01)),
+    # The newer optimizers (not tuned either: their authors' or PyTorch's usual values).
+    ("RAdam", 32, lambda p: optim.RAdam(p, lr=0.01)),
+    ("Rprop (full batch)", n, lambda p: optim.Rprop(p, lr=0.01)),
+    ("ASGD", 32, lambda p: optim.ASGD(p, lr=0.1)),
+    ("Adafactor", 32, lambda p: optim.Adafactor(p, lr=0.01)),
+    ("Muon + AdamW", 32, lambda p: MuonWithAdamW(p, lr=0.02, adamw_lr=0.01)),
+    ("Lion", 32, lambda p: optim.Lion(p, lr=1e-3)),
+    ("SGD schedule-free", 32, lambda p: optim.SGDScheduleFree(p, lr=0.5)),
+    ("AdamW schedule-free", 32, lambda p: optim.AdamWScheduleFree(p, lr=0.01)),
+    ("Prodigy", 32, lambda p: optim.Prodigy(p)),
 ]
 SGD1_EPOCHS = max(1, args.epochs // 4)  # batch 1 is slow per epoch: fewer epochs
+
+
+class MuonWithAdamW:
+    """Muon for the 2-D weights, AdamW for the rest (biases): Muon orthogonalizes matrices
+    only, and its authors train the other parameters with AdamW."""
+
+    def __init__(self, params, lr, adamw_lr):
+        params = list(params)
+        self.opts = [optim.Muon([p for p in params if p.ndim == 2], lr=lr),
+                     optim.AdamW([p for p in params if p.ndim != 2], lr=adamw_lr)]
+
+    def zero_grad(self):
+        for opt in self.opts:
+            opt.zero_grad()
+
+    def step(self):
+        for opt in self.opts:
+            opt.step()
 
 
 def make_model():
@@ -108,11 +140,16 @@ class Run:
 
     def train_one_epoch(self):
         start = time.perf_counter()
+        schedule_free = hasattr(self.opt, "train")  # the parameters hold y while training
+        if schedule_free:
+            self.opt.train()
         for xb, yb in self.loader:
             loss = F.cross_entropy(self.model(xb), yb)
             self.opt.zero_grad()
             loss.backward()
             self.opt.step()
+        if schedule_free:
+            self.opt.eval()  # evaluate (and keep) the averaged weights x
         # Training time only, not the evaluation.
         self.times.append(self.times[-1] + time.perf_counter() - start)
         self.losses.append(evaluate(self.model)[0])
@@ -123,7 +160,10 @@ class Run:
 for _, _, make_opt in RUNS:
     scratch = make_model()
     F.cross_entropy(scratch(Xtr[:8]), ytr[:8]).backward()
-    make_opt(scratch.parameters()).step()
+    warm = make_opt(scratch.parameters())
+    if hasattr(warm, "train"):
+        warm.train()
+    warm.step()
 
 runs = [Run(*spec) for spec in RUNS]
 # Round robin, one epoch of each run in turn: a burst of load from other programs on the
@@ -135,11 +175,11 @@ for epoch in range(args.epochs):
 
 print(f"digits: {n} train / {len(X_test)} test images, MLP 64-64-10, {args.epochs} epochs "
       f"(SGD batch 1: {SGD1_EPOCHS} epochs), same initial weights and batches for every run")
-print(f"{'optimizer':<17} {'batch':>5} {'epochs':>6} {'steps':>6} {'train loss':>10} "
+print(f"{'optimizer':<20} {'batch':>5} {'epochs':>6} {'steps':>6} {'train loss':>10} "
       f"{'test acc':>8} {'time (s)':>8}")
 for run in runs:
     steps = run.epochs * len(run.loader)
-    print(f"{run.name:<17} {run.batch_size:>5} {run.epochs:>6} {steps:>6} {run.losses[-1]:>10.4f} "
+    print(f"{run.name:<20} {run.batch_size:>5} {run.epochs:>6} {steps:>6} {run.losses[-1]:>10.4f} "
           f"{evaluate(run.model)[1]:>8.2%} {run.times[-1]:>8.2f}")
 print(f"lowest final training loss: {min(runs, key=lambda r: r.losses[-1]).name}")
 
@@ -150,7 +190,7 @@ if args.plot:
 
     from minigrad.viz.style import style  # distinct colour, dashes, marker; wider ones below
 
-    fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax_epoch, ax_time) = plt.subplots(1, 2, figsize=(12, 5))
     for i, run in enumerate(runs):
         look = style(i, len(runs)).line(markersize=4)
         ax_epoch.plot(np.arange(len(run.losses)), run.losses, label=run.name, **look)
@@ -162,7 +202,7 @@ if args.plot:
                 xscale="log", yscale="log")
     for ax in (ax_epoch, ax_time):
         ax.grid(alpha=0.3)
-    ax_time.legend(fontsize=8)
+    ax_time.legend(fontsize=7, ncol=2)
     fig.suptitle(f"Optimizer shootout: MLP 64-64-10 on 8x8 digits ({n} training images)")
     fig.tight_layout()
     fig.savefig(args.plot, dpi=100)

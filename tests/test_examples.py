@@ -25,6 +25,8 @@ KEY_LINES = {
     "digits_cnn.py": r"test accuracy: \d+\.\d\d%",
     "regression.py": r"test MSE: \d+\.\d+  R\^2 -?\d\.\d+",
     "optimizer_shootout.py": r"Adam +32 +\d+ +\d+ +\d+\.\d+ +\d+\.\d+% +\d+\.\d+\n"
+                             r"(?:.*\n){8}"  # RAdam ... AdamW schedule-free
+                             r"Prodigy +32 +\d+ +\d+ +\d+\.\d+ +\d+\.\d+% +\d+\.\d+\n"
                              r"lowest final training loss: ",
     "train_from_scratch.py": r"final loss: \d+\.\d+, training accuracy \d+\.\d%",
     "gpt_chars.py": r"step +\d+  val loss \d\.\d+ .*\nsample:\ndef ",

@@ -7,6 +7,7 @@ saddle at once while SGD, Momentum and NAG hesitate.
     minigrad race                                          # race.gif, the saddle figure
     minigrad race --function rosenbrock --out rosenbrock.png
     minigrad race --optimizers "sgd:lr=0.05,adam:lr=0.1" --steps 100 --out mine.gif
+    minigrad race --function beale --optimizers adam,lion,muon,prodigy,adamw-schedulefree
     minigrad race --list
 """
 import os
@@ -140,9 +141,10 @@ def _listing(surfaces, optimizers):
         lines.append(f"  {name:<11} {title}; start ({s.start[0]:g}, {s.start[1]:g}), "
                      f"{s.steps} steps")
     lines.append("optimizers (--optimizers, NAME or NAME:KEY=VALUE[:KEY=VALUE]):")
+    width = max([11] + [len(name) for name in optimizers])
     for name, e in optimizers.items():
         fixed = ", ".join(f"{k}={v}" for k, v in e.fixed.items())
         what = f"{e.class_name}({fixed})" if fixed else e.class_name
-        lines.append(f"  {name:<11} {e.label:<9} minigrad.optim.{what}")
+        lines.append(f"  {name:<{width}} {e.label:<9} minigrad.optim.{what}")
     lines.append("learning rates default to values tuned per function (see minigrad.viz.SURFACES)")
     return "\n".join(lines)

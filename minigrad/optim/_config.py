@@ -27,6 +27,17 @@ DEFAULT_THRESHOLDS = {
     "adam": 131072,
     "adamax": 131072,
     "nadam": 131072,
+    # Measured for the algorithms above; the newer ones use the threshold of the closest
+    # access pattern (bytes moved per element) until measured with --crossover.
+    "rprop": 131072,
+    "asgd": 262144,
+    "radam": 131072,
+    "lion": 262144,
+    "schedule_free": 131072,
+    "adafactor": 131072,
+    "muon": 131072,
+    "prodigy": 131072,
+    "average": 262144,  # swa_utils.AveragedModel: read two, write one, as SGD
 }
 
 NEVER = float("inf")

@@ -116,7 +116,9 @@ def stage(optimizer, state_dict):
                     f"loaded state dict: state of parameter {idx} has {sorted(map(str, st))}, "
                     f"none of which {type(optimizer).__name__} keeps ({sorted(template)}): a state dict "
                     "from another optimizer?")
-            values = {name: _stage_value(name, value, template, p._data.shape, fb.dtype, idx)
+            values = {name: _stage_value(name, value, template,
+                                         optimizer._state_shape(name, p._data.shape, merged),
+                                         fb.dtype, idx)
                       for name, value in st.items()}
             staged.append((i, fb, k, values))
     return new_groups, staged

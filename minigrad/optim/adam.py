@@ -10,7 +10,8 @@ class Adam(Optimizer):
     Per step ``t`` (1-based, per parameter), with gradient ``g`` (``-g`` if ``maximize``)::
 
         g = g + weight_decay * p                  (Adam: L2 penalty added to the gradient)
-        p = p * (1 - lr * weight_decay)           (AdamW instead: decoupled weight decay)
+        p = p * (1 - lr * weight_decay)           (instead, with decoupled_weight_decay=True,
+                                                   which is AdamW: decoupled weight decay)
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
         v = vmax = max(vmax, v)                   (if amsgrad; vmax starts at 0)
@@ -21,17 +22,19 @@ class Adam(Optimizer):
     the seed's ``beta2 = 0.9999`` is not used.
 
     Args: ``lr=1e-3``, ``betas=(0.9, 0.999)``, ``eps=1e-8``, ``weight_decay=0``,
-    ``amsgrad=False``, ``maximize=False``; ``parallel``, ``parallel_threshold``.
+    ``amsgrad=False``, ``maximize=False``, ``decoupled_weight_decay=False`` (PyTorch 2.13's;
+    True makes this AdamW); ``parallel``, ``parallel_threshold``.
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
     """
 
     _kernel = "adam"
-    _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, parallel=None, parallel_threshold=None):
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False, parallel=None,
+                 parallel_threshold=None):
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas,
-                        eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+                        eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults, parallel, parallel_threshold)
 
     def _validate(self, group):
@@ -56,7 +59,7 @@ class Adam(Optimizer):
         t = state["step"] + 1
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        decoupled = self._decoupled
+        decoupled = bool(group["decoupled_weight_decay"])
         step_size = lr / (1 - beta1 ** t)
         bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
         decay = 1 - lr * wd if decoupled else 1.0
@@ -77,9 +80,8 @@ class AdamW(Adam):
     ``amsgrad=False``, ``maximize=False``; ``parallel``, ``parallel_threshold``.
     """
 
-    _decoupled = True
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False, parallel=None, parallel_threshold=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         parallel=parallel, parallel_threshold=parallel_threshold)
+                         decoupled_weight_decay=True, parallel=parallel,
+                         parallel_threshold=parallel_threshold)

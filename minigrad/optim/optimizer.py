@@ -85,7 +85,9 @@ class Optimizer:
     (update the scalar state of the parameters ``k0, k0+1, ...`` just stepped).
 
     Args:
-        params: iterable of Tensors, or of dicts with a ``'params'`` entry (parameter groups).
+        params: iterable of Tensors, of ``(name, Tensor)`` pairs (``model.named_parameters()``:
+            the names are kept in each group's ``'param_names'``, and in the state dict), or of
+            dicts with a ``'params'`` entry (parameter groups).
         defaults: hyperparameter defaults for groups that do not set them.
         parallel: use parallel (prange) kernels for large buffers; None reads the environment
             variable ``MINIGRAD_PARALLEL`` (default on).
@@ -138,8 +140,10 @@ class Optimizer:
         group = dict(param_group)
         params = group["params"]
         params = [params] if _is_tensor(params) else list(params)
+        params, names = self._split_names(params)
         unique, seen = [], set()
-        for p in params:
+        kept_names = []
+        for k, p in enumerate(params):
             if not _is_tensor(p):
                 raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
             if not p.is_leaf:
@@ -148,6 +152,8 @@ class Optimizer:
                 continue
             seen.add(id(p))
             unique.append(p)
+            if names is not None:
+                kept_names.append(names[k])
         if len(unique) != len(params):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; "
                           "each is updated once", UserWarning, stacklevel=3)
@@ -162,11 +168,33 @@ class Optimizer:
                              f"optimization parameter {missing[0]}")
         self._check_group(group)
         group["params"] = unique
+        if names is not None:
+            group["param_names"] = kept_names
         by_dtype = {}
         for p in unique:
             by_dtype.setdefault(check_dtype(p), []).append(p)
         self.param_groups.append(group)
         self._flats.append([FlatBuffer(ps, dt) for dt, ps in by_dtype.items()])
+
+    def _split_names(self, params):
+        """``params`` as given to a group: Tensors, or ``(name, Tensor)`` pairs as from
+        ``model.named_parameters()`` (PyTorch keeps the names in ``group['param_names']``).
+        Returns ``(tensors, names or None)``; mixing the two forms raises ValueError, within a
+        group or across groups, with PyTorch's messages."""
+        names = None
+        if any(isinstance(p, tuple) for p in params):
+            if not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
+                       for p in params):
+                raise ValueError("all optimizer params should be with/without names. Some "
+                                 "param names are missing (give every parameter as a "
+                                 "(name, Tensor) pair, or none)")
+            names = [n for n, _ in params]
+            params = [p for _, p in params]
+        if self.param_groups and ("param_names" in self.param_groups[0]) != (names is not None):
+            raise ValueError(f"all optimizer param groups should be with/without names. cannot "
+                             f"add param group {'with' if names is not None else 'without'} "
+                             f"names to the optimizer")
+        return params, names
 
     # ----- the step ------------------------------------------------------------------------
     def step(self, closure=None):
@@ -183,6 +211,7 @@ class Optimizer:
                 loss = closure()
         runs_per_buffer = self._check_step()  # raises before any kernel runs
         serial, parallel = _kernels().KERNELS[self._kernel]
+        self._begin_step()
         state = self.state
         threshold = self._threshold
         run_key = self._run_key
@@ -354,6 +383,17 @@ class Optimizer:
     # ----- subclass helpers ----------------------------------------------------------------
     def _validate(self, group):
         pass
+
+    def _state_shape(self, name, shape, group):
+        """The shape of state array ``name`` of a parameter of ``shape`` (checked when a state
+        dict is loaded): the parameter's own, except for factored or sliced state
+        (Adafactor's row and column moments, Prodigy's ``slice_p``)."""
+        return shape
+
+    def _begin_step(self):
+        """Hook run once per ``step()``, after the closure and before any kernel: per-group
+        scalars that advance every step whether or not a parameter has a gradient
+        (schedule-free's step count and averaging weight)."""
 
     def _advance(self, states, fb, k0, group):
         for state in states:

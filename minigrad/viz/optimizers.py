@@ -43,6 +43,12 @@ class OptimizerEntry:
         backward_in_closure: whether the race's closure calls ``loss.backward()`` (PyTorch's
             convention) or returns the loss graph untouched (Newton's methods differentiate it
             twice themselves, and a backward would free the graph they need).
+        shape: the shape of the raced parameter: ``(2,)``, or ``(1, 2)`` for Muon, which
+            takes matrices only (on a 1 x 2 matrix its orthogonalized step is the momentum's
+            direction: a normalized-momentum method, steps of a constant length, ~0.7 ``lr``
+            after 5 Newton-Schulz iterations).
+        like: another entry whose per-surface tuned hyperparameters this one takes when the
+            surface tunes none for it (plain-gradient methods share SGD's step size scale).
     """
 
     name: str
@@ -52,6 +58,8 @@ class OptimizerEntry:
     defaults: dict = field(default_factory=dict)
     module: str = None
     backward_in_closure: bool = True
+    shape: tuple = (2,)
+    like: str = None
 
     @property
     def cls(self):
@@ -80,6 +88,20 @@ _ALL = (
     OptimizerEntry("adamw", "AdamW", "AdamW", defaults={"lr": 0.01}),
     OptimizerEntry("adamax", "Adamax", "Adamax", defaults={"lr": 0.02}),
     OptimizerEntry("nadam", "NAdam", "NAdam", defaults={"lr": 0.01}),
+    OptimizerEntry("radam", "RAdam", "RAdam", defaults={"lr": 0.02}),
+    OptimizerEntry("rprop", "Rprop", "Rprop", defaults={"lr": 0.01}),
+    OptimizerEntry("asgd", "ASGD", "ASGD", defaults={"lr": 0.01}, like="sgd"),
+    OptimizerEntry("adafactor", "Adafactor", "Adafactor", defaults={"lr": 0.05}),
+    OptimizerEntry("muon", "Muon", "Muon", defaults={"lr": 0.02, "weight_decay": 0.0},
+                   shape=(1, 2)),
+    OptimizerEntry("lion", "Lion", "Lion", defaults={"lr": 0.01}),
+    # Schedule-free: switched to train mode when built; the race follows y, the point where
+    # gradients are taken.
+    OptimizerEntry("sgd-schedulefree", "SGD-SF", "SGDScheduleFree", defaults={"lr": 0.01},
+                   like="sgd"),
+    OptimizerEntry("adamw-schedulefree", "AdamW-SF", "AdamWScheduleFree",
+                   defaults={"lr": 0.05}),
+    OptimizerEntry("prodigy", "Prodigy", "Prodigy", defaults={"lr": 1.0}),
     # Second-order, closure-based (one race step = one optimizer step, which may evaluate the
     # loss several times). Listed only when minigrad.optim provides the class.
     # One L-BFGS iteration per race step (PyTorch's default runs 20 per step()), with room for
@@ -125,6 +147,7 @@ class Contestant:
     make: object  # params (list of Tensors) -> optimizer
     hyperparameters: dict = field(default_factory=dict)
     instance: object = None  # a ready-made optimizer (then ``make`` is None)
+    shape: tuple = (2,)  # of the parameter ``make`` is given
 
 
 def parse_spec(text):
@@ -224,7 +247,9 @@ def resolve(entry, surface):
 
 def _named(name, hyper, surface):
     entry = get_entry(name)
-    tuned = dict(surface.lr.get(name, {})) if surface is not None else {}
+    tuned = {}
+    if surface is not None:
+        tuned = dict(surface.lr.get(name) or surface.lr.get(entry.like) or {})
     final = {**entry.defaults, **tuned, **hyper, **entry.fixed}
     clash = {k for k in entry.fixed if k in hyper and hyper[k] != entry.fixed[k]}
     if clash:
@@ -237,9 +262,12 @@ def _named(name, hyper, surface):
         label += " (" + ", ".join(f"{k}={v}" for k, v in hyper.items()) + ")"
 
     def make(params, cls=cls, final=final):
-        return cls(params, **final)
+        opt = cls(params, **final)
+        if callable(getattr(opt, "train", None)):  # schedule-free starts in eval mode
+            opt.train()
+        return opt
 
-    return Contestant(label, make, final)
+    return Contestant(label, make, final, shape=entry.shape)
 
 
 def _accepted(cls, hyper, name, given):

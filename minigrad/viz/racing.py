@@ -175,7 +175,8 @@ def _run(surface, contestant, steps, start, centre, limit, blowup):
             p._data[...] = start[offset:offset + n].reshape(p.shape).astype(p.dtype)
             offset += n
     else:
-        params = [Tensor(start.copy(), dtype=np.float64, requires_grad=True)]
+        params = [Tensor(start.copy().reshape(contestant.shape), dtype=np.float64,
+                         requires_grad=True)]
         opt = contestant.make(params)
     hyper = contestant.hyperparameters or _group_hyper(opt)
 

@@ -43,6 +43,30 @@ CASES = [
                                                     momentum_decay=0.1)),
     ("nadam-decoupled", optim.NAdam, reference.NAdam,
      dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("adam-decoupled", optim.Adam, reference.Adam,
+     dict(lr=0.05, weight_decay=0.2, decoupled_weight_decay=True, amsgrad=True)),
+    ("radam", optim.RAdam, reference.RAdam, dict(lr=0.05)),
+    ("radam-wd-maximize", optim.RAdam, reference.RAdam,
+     dict(lr=0.05, weight_decay=0.1, maximize=True, betas=(0.8, 0.9))),
+    ("radam-decoupled", optim.RAdam, reference.RAdam,
+     dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, eps=1e-3)),
+    ("rprop", optim.Rprop, reference.Rprop, dict()),
+    ("rprop-options", optim.Rprop, reference.Rprop,
+     dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("asgd", optim.ASGD, reference.ASGD, dict(lr=0.05)),
+    ("asgd-averaging", optim.ASGD, reference.ASGD,
+     dict(lr=0.1, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.1, maximize=True)),
+    ("lion", optim.Lion, reference.Lion, dict(lr=0.01)),
+    ("lion-wd", optim.Lion, reference.Lion, dict(lr=0.01, betas=(0.8, 0.95), weight_decay=0.5)),
+    ("lion-decoupled", optim.Lion, reference.Lion,
+     dict(lr=0.01, weight_decay=1e-3, decoupled_weight_decay=True)),
+    ("sgdschedulefree", optim.SGDScheduleFree, reference.SGDScheduleFree, dict(lr=0.1)),
+    ("sgdschedulefree-options", optim.SGDScheduleFree, reference.SGDScheduleFree,
+     dict(lr=0.2, momentum=0.8, weight_decay=0.1, warmup_steps=5, r=1.0, weight_lr_power=1.0)),
+    ("adamwschedulefree", optim.AdamWScheduleFree, reference.AdamWScheduleFree,
+     dict(lr=0.05)),
+    ("adamwschedulefree-options", optim.AdamWScheduleFree, reference.AdamWScheduleFree,
+     dict(lr=0.05, betas=(0.8, 0.99), eps=1e-4, weight_decay=0.1, warmup_steps=4, r=0.5)),
 ]
 CASE_IDS = [c[0] for c in CASES]
 
@@ -77,3 +101,10 @@ def skipped(k, t, multi):
 
 def make_params(arrays):
     return [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
+
+
+def ready(opt):
+    """The optimizer, switched to train mode if it has one (schedule-free starts in eval)."""
+    if hasattr(opt, "train"):
+        opt.train()
+    return opt

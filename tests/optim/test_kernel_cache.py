@@ -16,13 +16,13 @@ PACKAGE = os.path.dirname(os.path.abspath(minigrad.__file__))
 STEP = """
 import minigrad as mg
 from minigrad import optim
-from minigrad.optim import kernels
+from minigrad.optim.kernels import sgd_family
 p = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
 opt = optim.SGD([p], lr=0.5)
 (p * p).sum().backward()
 opt.step()
 assert p.detach().numpy().tolist() == [0.0, 0.0], p
-stats = kernels.sgd_serial.stats
+stats = sgd_family.sgd_serial.stats
 print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()), stats.cache_path)
 """
 
@@ -66,8 +66,8 @@ def test_cache_is_per_user_keyed_by_version_and_source_and_never_in_the_package(
     assert _step(package_copy, cache_home)[:2] == (1, 0)
 
     # any change in the kernels' folder (here a file the kernel does not even use) is a new key:
-    # numba alone would only check kernels.py itself and load a stale entry
-    with open(package_copy / "minigrad" / "optim" / "reference.py", "a") as f:
+    # numba alone would only check sgd_family.py itself and load a stale entry
+    with open(package_copy / "minigrad" / "optim" / "kernels" / "prodigy.py", "a") as f:
         f.write("\n# changed\n")
     hits, misses, new_path = _step(package_copy, cache_home)
     assert (hits, misses) == (0, 1) and new_path != path

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from cases import CASES
+from cases import CASES, ready
 
 BY_NAME = {}
 for _name, _cls, _ref, _ in CASES:
@@ -34,6 +34,26 @@ HYPER = {
     "nadam": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5), "betas": st.tuples(unit, unit),
                                     "weight_decay": small, "momentum_decay": small,
                                     "decoupled_weight_decay": flag}),
+    "radam": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5), "betas": st.tuples(unit, unit),
+                                    "weight_decay": small, "maximize": flag,
+                                    "decoupled_weight_decay": flag}),
+    "rprop": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5),
+                                    "etas": st.tuples(st.floats(0.1, 0.9), st.floats(1.1, 2.0)),
+                                    "maximize": flag}),
+    "asgd": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5), "lambd": small,
+                                   "alpha": st.floats(0.0, 1.0), "t0": st.floats(0, 5),
+                                   "weight_decay": small, "maximize": flag}),
+    "lion": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5), "betas": st.tuples(unit, unit),
+                                   "weight_decay": small}),
+    "sgdschedulefree": st.fixed_dictionaries({"lr": st.floats(1e-3, 1.0),
+                                              "momentum": st.floats(0.05, 0.95),
+                                              "weight_decay": small,
+                                              "warmup_steps": st.integers(0, 4),
+                                              "r": st.floats(0.0, 2.0)}),
+    "adamwschedulefree": st.fixed_dictionaries({"lr": st.floats(1e-3, 0.5),
+                                                "betas": st.tuples(st.floats(0.05, 0.95), unit),
+                                                "weight_decay": small,
+                                                "warmup_steps": st.integers(0, 4)}),
 }
 
 
@@ -61,7 +81,7 @@ def test_random_problems_match_reference(problem):
     rng = np.random.default_rng(seed)
     arrays = [np.asarray(rng.standard_normal(s), dtype) for s in shapes]
     params = [minigrad.tensor(a.copy(), requires_grad=True) for a in arrays]
-    opt = cls(params, parallel_threshold=threshold, **hyper)
+    opt = ready(cls(params, parallel_threshold=threshold, **hyper))
     ref_arrays = [a.copy() for a in arrays]
     ref = ref_cls(ref_arrays, **hyper)
     for row in mask:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cases import CASE_IDS, CASES, MULTI, SINGLE, gradient, initial_arrays, make_params, \
-    noise_table, skipped
+    noise_table, ready, skipped
 
 import minigrad
 
@@ -27,7 +27,7 @@ def test_matches_reference(case, dtype, layout, kernel):
     noise = noise_table(shapes, STEPS, dtype)
     params = make_params(arrays)
     threshold = 0 if kernel == "parallel" else 10**12
-    opt = cls(params, parallel_threshold=threshold, **hyper)
+    opt = ready(cls(params, parallel_threshold=threshold, **hyper))
     ref_arrays = [a.copy() for a in arrays]
     ref = ref_cls(ref_arrays, **hyper)
     for t in range(STEPS):
@@ -65,7 +65,7 @@ def test_moves_parameters(case):
     _, cls, _, hyper = case
     params = make_params(initial_arrays(SINGLE, np.float64))
     before = params[0].detach().numpy().copy()
-    opt = cls(params, **hyper)
+    opt = ready(cls(params, **hyper))
     params[0].grad = minigrad.tensor(np.ones(SINGLE[0]))
     opt.step()
     assert not np.array_equal(params[0].detach().numpy(), before)

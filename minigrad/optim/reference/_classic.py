@@ -1,22 +1,13 @@
-"""Plain-numpy reference implementations of every optimizer update rule.
-
-Readable, one parameter at a time, no Numba and no flat buffers: this is the specification the
-fused kernels in :mod:`minigrad.optim.kernels` are tested against, step for step. The formulas
-follow PyTorch's documented algorithms, in the operation order of its single-tensor ("for-loop")
-implementations, so they also agree with ``torch.optim`` to rounding.
-
-Each class takes a list of numpy arrays (updated in place) and the optimizer's hyperparameters;
-``step(grads)`` takes one gradient array per parameter, or None to skip that parameter (no update
-and no state change, as in PyTorch). Scalars are Python floats: with numpy's promotion rules
-(NEP 50) they are rounded to the array's dtype, exactly as the kernels receive them.
-
-Example::
-
-    p = [np.zeros(3, np.float32)]
-    opt = Adam(p, lr=1e-3)
-    opt.step([np.ones(3, np.float32)])
-"""
+"""Plain-numpy references of PyTorch's first optimizers: SGD, Adagrad, Adadelta, RMSprop, Adam,
+AdamW, Adamax, NAdam (see the package docstring)."""
 import numpy as np
+
+
+def lerp(a, b, weight):
+    """``torch.lerp``'s formula, with the weight rounded to the arrays' dtype first (as torch and
+    the kernels do): ``a + w*(b - a)`` for ``|w| < 0.5``, else ``b - (b - a)*(1 - w)``."""
+    w = np.asarray(a).dtype.type(weight)
+    return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
 
 
 class _Reference:
@@ -129,13 +120,15 @@ class RMSprop(_Reference):
 class Adam(_Reference):
     """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; (amsgrad: v = max of all v so far);
     p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
-    Adam adds weight decay to the gradient (L2); AdamW (decoupled=True) does p *= 1 - lr*wd."""
+    Adam adds weight decay to the gradient (L2); AdamW (or Adam with decoupled_weight_decay=True)
+    does p *= 1 - lr*wd."""
 
     decoupled = False
 
     def _update(self, p, g, st, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                amsgrad=False, maximize=False):
+                amsgrad=False, maximize=False, decoupled_weight_decay=None):
         beta1, beta2 = betas
+        decoupled = self.decoupled if decoupled_weight_decay is None else decoupled_weight_decay
         if not st:
             st["step"] = 0
             st["exp_avg"] = np.zeros_like(p)
@@ -147,7 +140,7 @@ class Adam(_Reference):
         if maximize:
             g = -g
         if weight_decay != 0:
-            if self.decoupled:
+            if decoupled:
                 p[...] = p * (1 - lr * weight_decay)
             else:
                 g = g + weight_decay * p
