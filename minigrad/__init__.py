@@ -22,7 +22,10 @@ from .ops.reduction import (amax, amin, argmax, argmin, logsumexp, log_softmax, 
 from .ops.reduction import max, min, sum  # noqa: A004  (PyTorch's names)
 from .ops.shape import (broadcast_to, cat, chunk, expand, flatten, pad, permute, reshape,
                         split, squeeze, stack, transpose, unsqueeze)
-from .random import manual_seed
+from .ops.masking import masked_fill, tril, triu
+from .ops.sorting import argsort, sort, topk
+from .random import Generator, manual_seed
+from .sampling import multinomial
 from .tensor import (Tensor, bool_, float16, float32, float64, int32, int64, tensor)
 
 __version__ = "0.1.0"
@@ -35,7 +38,8 @@ def abs(input):  # noqa: A001  (PyTorch's name)
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
-    if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack"):
+    if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack",
+                "models"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)

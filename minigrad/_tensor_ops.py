@@ -3,19 +3,21 @@ Tensor's arithmetic interface, kept apart from its storage and autograd core in 
 Each method calls the op function of the same name in :mod:`minigrad.ops`."""
 import numpy as np
 
-_ar = _ew = _ix = _la = _red = _sh = None
+_ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
 
 
 def bind_ops():
     """Import the op modules. They import ``Tensor``, so this runs once ``tensor.py`` has
     defined it."""
-    global _ar, _ew, _ix, _la, _red, _sh
+    global _ar, _ew, _ix, _la, _mask, _red, _sh, _sort
     from .ops import arithmetic as _ar
     from .ops import elementwise as _ew
     from .ops import indexing as _ix
     from .ops import linalg as _la
     from .ops import reduction as _red
     from .ops import shape as _sh
+    from .ops import masking as _mask
+    from .ops import sorting as _sort
 
 
 class TensorOps:
@@ -267,6 +269,28 @@ class TensorOps:
 
     def gather(self, dim, index):
         return _ix.gather(self, dim, index)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _sort.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _sort.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _sort.topk(self, k, dim, largest, sorted)
+
+    def tril(self, diagonal=0):
+        return _mask.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _mask.triu(self, diagonal)
+
+    def masked_fill(self, mask, value):
+        return _mask.masked_fill(self, mask, value)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from .sampling import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
 
     # ----- DLPack (minigrad/dlpack.py): zero-copy exchange with torch, numpy, ... -------------
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):

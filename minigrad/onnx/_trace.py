@@ -47,6 +47,9 @@ _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "require
              "shape", "ndim", "dtype",
              "is_leaf", "grad_fn")
 
+# Tensor methods whose ops (minigrad.ops.sorting, ops.masking, sampling) have no converter yet.
+_NO_EXPORT = ("sort", "argsort", "topk", "tril", "triu", "masked_fill", "multinomial")
+
 _lock = threading.Lock()
 _active = None  # the running Tracer, if any
 
@@ -203,6 +206,8 @@ def tensor_method_kinds():
             kinds[name] = "identity"
         elif name == "__invert__":
             kinds[name] = "unsupported"  # logical not, computed in place of an op
+        elif name in _NO_EXPORT:
+            kinds[name] = "unsupported"
         elif name in _VALUE_READERS:
             kinds[name] = "reader"
         elif (name.endswith("_") and not name.startswith("__") and name != "requires_grad_") \

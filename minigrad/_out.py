@@ -1,0 +1,38 @@
+"""``out=`` arguments, as PyTorch's: the result is written into the given tensor, which is
+returned."""
+import warnings
+
+import numpy as np
+
+from . import grad_mode
+
+
+def write_out(result, out, name):
+    """Copy ``result`` (a Tensor) into ``out`` and return ``out``; without ``out``, return
+    ``result``. Like PyTorch, refused while gradients are recorded if ``out`` or an input
+    requires grad (``out=`` is not differentiable); an ``out`` of another shape is resized
+    (with PyTorch's warning when it had elements); the result must cast to ``out``'s dtype
+    within its kind order (float to int is refused)."""
+    if out is None:
+        return result
+    from .tensor import Tensor
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}: out must be a Tensor, got {type(out).__name__}")
+    if grad_mode.enabled() and (out.requires_grad or result.requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad")
+    src = result._data
+    if not np.can_cast(src.dtype, out.dtype, casting="same_kind"):
+        raise TypeError(f"{name}: result type {src.dtype} can't be cast to the desired output "
+                        f"type {out.dtype}")
+    if src.shape == out.shape:
+        np.copyto(out._data, src, casting="same_kind")
+    else:
+        if out._data.size:
+            warnings.warn(f"{name}: an output with one or more elements was resized since it had "
+                          f"shape {list(out.shape)}, which does not match the required output "
+                          f"shape {list(src.shape)}", UserWarning, stacklevel=3)
+        out._data = src.astype(out.dtype, copy=True)
+    from ._storage import bump
+    bump(out)
+    return out
