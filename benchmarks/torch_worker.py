@@ -13,12 +13,12 @@ import sys
 
 
 class TorchWorker:
-    """Starts ``python <script> --torch-worker`` (or another ``flag``); the child's first line
-    is an info dict (``{"torch": version or None, ...}``), then one JSON reply line per command.
-    Any library can be served this way (bench_train runs minigrad in a worker too)."""
+    """Starts ``python <script> --torch-worker [args]`` (or another ``flag``); the child's first
+    line is an info dict (``{"torch": version or None, ...}``), then one JSON reply line per
+    command. Any library can be served this way (bench_train runs minigrad in a worker too)."""
 
-    def __init__(self, script, flag="--torch-worker"):
-        self.proc = subprocess.Popen([sys.executable, script, flag],
+    def __init__(self, script, flag="--torch-worker", args=()):
+        self.proc = subprocess.Popen([sys.executable, script, flag, *args],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.info = self._read()
 
@@ -38,9 +38,10 @@ class TorchWorker:
         self.proc.wait()
 
 
-def start(script):
-    """A :class:`TorchWorker` for ``script``, or None when torch is not installed."""
-    worker = TorchWorker(script)
+def start(script, args=()):
+    """A :class:`TorchWorker` for ``script`` (``args`` are passed on to the child), or None
+    when torch is not installed."""
+    worker = TorchWorker(script, args=args)
     if worker.info.get("torch") is None:
         worker.close()
         return None

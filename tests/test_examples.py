@@ -29,6 +29,9 @@ KEY_LINES = {
                              r"Prodigy +32 +\d+ +\d+ +\d+\.\d+ +\d+\.\d+% +\d+\.\d+\n"
                              r"lowest final training loss: ",
     "train_from_scratch.py": r"final loss: \d+\.\d+, training accuracy \d+\.\d%",
+    "gpt_chars.py": r"step +\d+  val loss \d\.\d+ .*\nsample:\ndef ",
+    "makemore.py": r"bigram  val loss \d\.\d+[\s\S]*MLP     val loss \d\.\d+[\s\S]*"
+                   r"GPT     val loss \d\.\d+",
 }
 
 

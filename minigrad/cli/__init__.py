@@ -1,4 +1,4 @@
-"""The ``minigrad`` command: ``minigrad demo``, ``train``, ``predict``, ``race``.
+"""The ``minigrad`` command: ``minigrad demo``, ``train``, ``predict``, ``race``, ``sample``.
 
 Each subcommand is a module here exposing ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int``. Subcommand modules import only argparse-level things at the top;
@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-SUBCOMMANDS = ("demo", "train", "predict", "race")
+SUBCOMMANDS = ("demo", "train", "predict", "race", "sample")
 
 
 class CLIError(Exception):

@@ -5,7 +5,8 @@ from . import CLIError, hidden_alias
 from . import recipes
 from .paths import PICTURES, check_output
 
-HELP = "train an MLP or CNN on a built-in dataset with any minigrad optimizer"
+HELP = ("train an MLP or CNN on a built-in dataset with any minigrad optimizer, or a GPT on a "
+        "text corpus (--model gpt)")
 
 
 def _number(text):
@@ -18,8 +19,10 @@ def _number(text):
 
 def add_arguments(p):
     p.add_argument("--dataset", default="moons", metavar="NAME",
-                   help=f"one of: {', '.join(recipes.DATASETS)}")
-    p.add_argument("--model", default="mlp", metavar="KIND", help="mlp or cnn (cnn: digits only)")
+                   help=f"one of: {', '.join(recipes.DATASETS)}; for --model gpt: stdlib, "
+                        "names or a text file")
+    p.add_argument("--model", default="mlp", metavar="KIND",
+                   help="mlp, cnn (digits only) or gpt (a text corpus)")
     p.add_argument("--hidden", default="16,16", metavar="SIZES",
                    help="MLP hidden sizes, comma-separated")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
@@ -48,6 +51,8 @@ def add_arguments(p):
                    help="write the decision boundary and loss curve here "
                         f"({', '.join(PICTURES)})")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
+    from . import gpt
+    gpt.add_arguments(p)
 
 
 def config_from_args(args):
@@ -65,6 +70,9 @@ def report(result, progress_stream_quiet=False):
 
 
 def run(args):
+    if args.model == "gpt":
+        from . import gpt
+        return gpt.run(args)
     from .progress import Progress
     from .trainer import fit
 

@@ -8,7 +8,9 @@ splitting, and standardising.
   :class:`WeightedRandomSampler`, :class:`BatchSampler`; workers emulated in the main
   process (:func:`get_worker_info`);
 * :func:`random_split` (PyTorch's), :func:`train_test_split`, :class:`StandardScaler`
-  (scikit-learn's): preprocessing for examples.
+  (scikit-learn's): preprocessing for examples;
+* :mod:`minigrad.data.text`: :class:`CharTokenizer`, :class:`TextBlocks` and text corpora
+  for language models.
 
 Built-in toy data (``make_moons``, ``load_digits``, ...) lives in
 ``minigrad.datasets``.
@@ -21,10 +23,11 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                       SubsetRandomSampler, WeightedRandomSampler)
 from .scaler import StandardScaler
 from .split import random_split, train_test_split
+from .text import CharTokenizer, TextBlocks
 from .worker import WorkerInfo, get_worker_info
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "DataLoader", "collate", "default_collate", "default_convert", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler", "random_split", "train_test_split", "StandardScaler", "WorkerInfo",
-           "get_worker_info"]
+           "get_worker_info", "CharTokenizer", "TextBlocks"]

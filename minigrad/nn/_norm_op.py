@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor, make
+from . import _norm_kernels
 
 
 def normalize(x, weight, bias, stat_dims, param_shape, param_dims, eps):
@@ -75,3 +76,37 @@ def _backward_tensor(g, x, weight, bias, stat_dims, param_shape, param_dims, eps
     if bias is not None and bias.requires_grad:
         gb = g.sum(dim=param_dims).reshape(bias.shape)
     return gx, gw, gb
+
+
+def layer_norm_rows(x, weight, bias, normalized_shape, eps):
+    """Layer norm over the trailing ``normalized_shape`` dims by the row kernels of
+    :mod:`._norm_kernels` (one pass forward, one backward); the same numbers as
+    :func:`normalize`, which it falls back to when numba's JIT is off."""
+    stat_dims = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    lead = tuple(range(x.ndim - len(normalized_shape)))
+    if not _norm_kernels.available(x._data):
+        return normalize(x, weight, bias, stat_dims, normalized_shape, lead, eps)[0]
+    n = int(np.prod(normalized_shape))
+    x2 = np.ascontiguousarray(x._data).reshape(-1, n)
+    w = None if weight is None else np.ascontiguousarray(weight._data, x2.dtype).reshape(n)
+    b = None if bias is None else np.ascontiguousarray(bias._data, x2.dtype).reshape(n)
+    y, mean, invstd = _norm_kernels.forward(x2, w, b, eps)
+    parents = tuple(t for t in (x, weight, bias) if t is not None)
+
+    def backward(g, out):
+        if grad_mode.enabled():
+            grads = _backward_tensor(g, x, weight, bias, stat_dims, normalized_shape, lead, eps)
+        else:
+            gx, gw, gb = _norm_kernels.backward(
+                g._data.reshape(-1, n), x2, w, mean, invstd, x.requires_grad,
+                weight is not None and weight.requires_grad,
+                bias is not None and bias.requires_grad)
+            wrap = Tensor._wrap
+            grads = (None if gx is None else wrap(gx.reshape(x.shape)),
+                     None if gw is None else wrap(gw.reshape(weight.shape).astype(weight.dtype,
+                                                                                   copy=False)),
+                     None if gb is None else wrap(gb.reshape(bias.shape).astype(bias.dtype,
+                                                                                copy=False)))
+        return tuple(gr for gr, t in zip(grads, (x, weight, bias)) if t is not None)
+
+    return make(y.reshape(x.shape), parents, backward, "LayerNorm")

@@ -31,13 +31,15 @@ from ._checks import _float_tensor, _tensor
 from ._classification_losses import *  # noqa: F401,F403
 from ._distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from ._embedding_losses import *  # noqa: F401,F403
+from ._functional_attention import (multi_head_attention_forward,  # noqa: F401
+                                    scaled_dot_product_attention)
 from ._regression_losses import *  # noqa: F401,F403
 
 __all__ = [
     "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout", "batch_norm", "layer_norm",
     "embedding", "one_hot", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus",
     "softmax", "log_softmax", "pad", "flatten", "cosine_similarity", "normalize",
-    "pairwise_distance",
+    "pairwise_distance", "scaled_dot_product_attention", "multi_head_attention_forward",
 ] + (_activations.__all__ + _regression_losses.__all__ + _classification_losses.__all__
      + _embedding_losses.__all__)
 
@@ -240,9 +242,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != normalized_shape:
             raise ValueError(f"layer_norm: {name} must have shape {normalized_shape}, got "
                              f"{tuple(t.shape)}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    lead = tuple(range(input.ndim - k))
-    return _norm_op.normalize(input, weight, bias, dims, normalized_shape, lead, eps)[0]
+    return _norm_op.layer_norm_rows(input, weight, bias, normalized_shape, eps)
 
 
 def embedding(input, weight, padding_idx=None):

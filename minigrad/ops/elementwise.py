@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import SAVES_INPUTS, SAVES_NOTHING, SAVES_OUTPUT, Tensor, floating, make
+from . import _gelu_fast
 from .arithmetic import where
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -111,12 +112,21 @@ def gelu(a, approximate="none"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     a = floating(a)
     x = a._data
-    cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
 
     def backward(g, out):
         phi = exp(-0.5 * a * a) * (1 / math.sqrt(2 * math.pi))
         return (g * (0.5 * (1 + erf(a * (1 / math.sqrt(2)))) + a * phi),)
 
+    if _gelu_fast.available(x):  # float32: PyTorch's erf approximation, see _gelu_fast
+        data, e = _gelu_fast.gelu_forward(x)
+
+        def fast_backward(g, out):
+            if not grad_mode.enabled():
+                return (Tensor._wrap(_gelu_fast.gelu_backward(x, e, g._data)),)
+            return backward(g, out)
+
+        return make(data, (a,), fast_backward, "Gelu", SAVES_INPUTS)
+    cdf = 0.5 * (1 + _erf_array(x / math.sqrt(2)))
     return make((x * cdf).astype(x.dtype, copy=False), (a,), backward, "Gelu", SAVES_INPUTS)
 
 

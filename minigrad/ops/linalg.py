@@ -73,7 +73,7 @@ def linear(x, weight, bias=None):
                          f"{weight.shape}: last dim {x.shape[-1] if x.ndim else None} != in_features {weight.shape[1]}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    data = np.matmul(x._data, weight._data.T)
+    data = _rows_matmul(x._data, weight._data.T)
     if bias is not None:
         data += bias._data
     parents = (x, weight) if bias is None else (x, weight, bias)
@@ -98,9 +98,17 @@ def linear(x, weight, bias=None):
 def _linear_backward_array(g, x, weight, bias):
     """First-order backward of :func:`linear` in plain numpy (no graph to record)."""
     wrap = Tensor._wrap
-    gx = wrap(g @ weight._data) if x.requires_grad else None
+    gx = wrap(_rows_matmul(g, weight._data)) if x.requires_grad else None
     g2 = g.reshape(-1, g.shape[-1])
     gw = wrap(g2.T @ x._data.reshape(-1, x.shape[-1])) if weight.requires_grad else None
     if bias is None:
         return gx, gw
     return gx, gw, (wrap(g2.sum(0)) if bias.requires_grad else None)
+
+
+def _rows_matmul(a, b):
+    """``a @ b`` for a 2-D ``b``, with the leading dims of ``a`` merged into rows: one large
+    GEMM instead of numpy's loop of one GEMM per leading index (faster, and it threads)."""
+    if a.ndim <= 2:
+        return np.matmul(a, b)
+    return np.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))

@@ -97,6 +97,11 @@ class Optimizer:
 
     _kernel = None
     _opt_called = False  # set by step(); a scheduler stepped before it warns, as in PyTorch
+    _has_begin_step = False  # whether a subclass defines _begin_step (skips a call per step)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._has_begin_step = cls._begin_step is not Optimizer._begin_step
     _checked_hyper = ()  # per group: the hyperparameter values last checked by _check_step
     _hyper_getter = None  # itemgetter of the hyperparameter names (the keys of defaults)
 
@@ -211,7 +216,8 @@ class Optimizer:
                 loss = closure()
         runs_per_buffer = self._check_step()  # raises before any kernel runs
         serial, parallel = _kernels().KERNELS[self._kernel]
-        self._begin_step()
+        if self._has_begin_step:
+            self._begin_step()
         state = self.state
         threshold = self._threshold
         run_key = self._run_key
@@ -239,10 +245,16 @@ class Optimizer:
                         else:
                             kernel = serial
                         self._launch(kernel, group, fb, start, stop, states[i0])
-                        fb.end_span()
+                        if fb._strided is not None:
+                            fb.end_span()
                         self._advance(states[i0:i1], fb, k0 + i0, group)
+                        # graphs recorded before the update now refuse backward (bump, inline)
                         for p in params[k0 + i0:k0 + i1]:
-                            bump(p)  # graphs recorded before the update now refuse backward
+                            vc = p._vc
+                            if vc is None:
+                                p._vc = [1]
+                            else:
+                                vc[0] += 1
         return loss
 
     # ----- checks before a step: a step that raises has changed nothing --------------------
