@@ -19,8 +19,8 @@ PyTorch's model, which minigrad follows:
   number. Nothing of this runs for tensors that are never written in place or viewed: their
   ``_history`` stays None, and the engine's per-edge cost is one slot read.
 
-Steps are ``("index", idx)`` (basic indexing), ``("reshape", shape)``, ``("permute", dims)``
-and ``("expand", shape)``.
+Steps are ``("index", idx)`` (basic indexing), ``("reshape", shape)``, ``("permute", dims)``,
+``("transpose", (dim0, dim1))`` and ``("expand", shape)``.
 """
 import sys
 
@@ -98,21 +98,6 @@ def bump(t):
         vc[0] += 1
 
 
-def link_view(view, parent, step):
-    """Make ``view`` (just produced from ``parent`` by a view op ``step``) share ``parent``'s
-    version counter and remember its root and steps."""
-    vc = parent._vc
-    if vc is None:
-        vc = parent._vc = [0]
-    view._vc = vc
-    ph = parent._history
-    if ph is None:
-        view._history = (parent, (step,))
-        return
-    pv = ph if type(ph) is tuple else ph.view
-    view._history = (parent, (step,)) if pv is None else (pv[0], pv[1] + (step,))
-
-
 def live_aliases(t):
     """How many other tensors alive now share ``t``'s version counter (its views and
     ``detach()`` aliases)."""
@@ -140,6 +125,8 @@ def apply_steps_array(a, steps):
             a = a.reshape(arg)
         elif kind == "permute":
             a = np.transpose(a, arg)
+        elif kind == "transpose":
+            a = np.swapaxes(a, *arg)
         else:  # "expand"
             a = np.broadcast_to(a, arg)
     return a
@@ -154,6 +141,8 @@ def apply_steps(t, steps):
             t = t.reshape(arg)
         elif kind == "permute":
             t = t.permute(*arg)
+        elif kind == "transpose":
+            t = t.transpose(*arg)
         else:
             t = t.expand(*arg)
     return t

@@ -185,8 +185,10 @@ def _checked_metadata(metadata) -> dict:
 def _to_bfloat16_bits(data: np.ndarray) -> np.ndarray:
     """uint16 bit patterns of ``data`` rounded to bfloat16 (nearest, ties to even)."""
     bits = np.asarray(data, dtype=np.float32).view(np.uint32)
-    rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1)))
-               >> np.uint32(16)).astype(np.uint16)
+    # np.asarray: arithmetic on a 0-d array gives a numpy scalar, which the NaN fix-up below
+    # could not assign into
+    rounded = np.asarray(((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1)))
+                          >> np.uint32(16)).astype(np.uint16))
     # Rounding would carry a NaN's payload into the exponent (or into infinity): keep it a
     # quiet NaN of the same sign instead.
     nan = np.isnan(data)

@@ -468,7 +468,16 @@ def make_view(data, parent, backward, op, step):
     nothing, sharing ``parent``'s version counter, and remembering how to redo the view
     from its root (``step``, see :mod:`minigrad._storage`) for in-place writes through it."""
     t = make(data, (parent,), backward, op, SAVES_NOTHING)
-    _storage.link_view(t, parent, step)
+    vc = parent._vc
+    if vc is None:
+        vc = parent._vc = [0]
+    t._vc = vc
+    ph = parent._history
+    if ph is None:
+        t._history = (parent, (step,))
+    else:
+        pv = ph if type(ph) is tuple else ph.view
+        t._history = (parent, (step,)) if pv is None else (pv[0], pv[1] + (step,))
     return t
 
 

@@ -37,10 +37,8 @@ def transpose(a, dim0, dim1):
     d0, d1 = _norm_dim(dim0, a.ndim, "transpose"), _norm_dim(dim1, a.ndim, "transpose")
     if a.ndim < 2:
         return a
-    perm = list(range(a.ndim))
-    perm[d0], perm[d1] = d1, d0
     return make_view(np.swapaxes(a._writable_array(), d0, d1), a,
-                     lambda g, out: (g.transpose(d0, d1),), "Transpose", ("permute", tuple(perm)))
+                     lambda g, out: (g.transpose(d0, d1),), "Transpose", ("transpose", (d0, d1)))
 
 
 def permute(a, *dims):
