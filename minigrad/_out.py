@@ -21,18 +21,24 @@ def write_out(result, out, name):
     if grad_mode.enabled() and (out.requires_grad or result.requires_grad):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad")
+    from . import _storage
+    from ._inplace import write_region
     src = result._data
     if not np.can_cast(src.dtype, out.dtype, casting="same_kind"):
         raise TypeError(f"{name}: result type {src.dtype} can't be cast to the desired output "
                         f"type {out.dtype}")
     if src.shape == out.shape:
-        np.copyto(out._data, src, casting="same_kind")
-    else:
-        if out._data.size:
-            warnings.warn(f"{name}: an output with one or more elements was resized since it had "
-                          f"shape {list(out.shape)}, which does not match the required output "
-                          f"shape {list(src.shape)}", UserWarning, stacklevel=3)
-        out._data = src.astype(out.dtype, copy=True)
-    from ._storage import bump
-    bump(out)
+        def apply(a):
+            np.copyto(a, src, casting="same_kind")
+
+        return write_region(out, name, (), result.detach(), apply)
+    if out._data.size:
+        warnings.warn(f"{name}: an output with one or more elements was resized since it had "
+                      f"shape {list(out.shape)}, which does not match the required output "
+                      f"shape {list(src.shape)}", UserWarning, stacklevel=3)
+    if _storage.live_aliases(out):
+        raise RuntimeError(f"{name}: out= of shape {out.shape} would have to be resized to "
+                           f"{src.shape}, but views of it are alive")
+    out._data = src.astype(out.dtype, copy=True)
+    _storage.bump(out)
     return out

@@ -3,13 +3,16 @@ Tensor's arithmetic interface, kept apart from its storage and autograd core in 
 Each method calls the op function of the same name in :mod:`minigrad.ops`."""
 import numpy as np
 
-_ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
+from ._tensor_compat import TensorCompat
+from ._tensor_ops_more import TensorOpsMore
+
+_api = _ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
 
 
 def bind_ops():
     """Import the op modules. They import ``Tensor``, so this runs once ``tensor.py`` has
     defined it."""
-    global _ar, _ew, _ix, _la, _mask, _red, _sh, _sort
+    global _api, _ar, _ew, _ix, _la, _mask, _red, _sh, _sort
     from .ops import arithmetic as _ar
     from .ops import elementwise as _ew
     from .ops import indexing as _ix
@@ -18,9 +21,12 @@ def bind_ops():
     from .ops import shape as _sh
     from .ops import masking as _mask
     from .ops import sorting as _sort
+    from . import _api
+    from . import _tensor_ops_more
+    _tensor_ops_more.bind_ops()
 
 
-class TensorOps:
+class TensorOps(TensorCompat, TensorOpsMore):
     """Mixin of :class:`minigrad.Tensor`: operators and op methods."""
 
     __slots__ = ()
@@ -106,17 +112,25 @@ class TensorOps:
         return _ar.compare(np.logical_or, self, other)
 
     # ----- method forms of the ops --------------------------------------------------------
-    def add(self, other):
-        return _ar.add(self, other)
+    def add(self, other, *, alpha=1):
+        return _ar.add(self, other if alpha == 1 else other * alpha)
 
-    def sub(self, other):
-        return _ar.sub(self, other)
+    def sub(self, other, *, alpha=1):
+        return _ar.sub(self, other if alpha == 1 else other * alpha)
+
+    subtract = sub
 
     def mul(self, other):
         return _ar.mul(self, other)
 
-    def div(self, other):
-        return _ar.div(self, other)
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return _ar.div(self, other)
+        return _api.divide_rounded(self, other, rounding_mode)
+
+    divide = div
 
     def neg(self):
         return _ar.neg(self)
@@ -180,44 +194,54 @@ class TensorOps:
     def square(self):
         return _ar.mul(self, self)
 
-    def sum(self, dim=None, keepdim=False):
-        return _red.sum(self, dim, keepdim)
+    # numpy's keepdims/axis spellings (accepted by PyTorch) take the slower path
+    # (``out`` is there for numpy: ``np.sum(t)`` calls ``t.sum(axis=..., out=...)``)
+    def sum(self, dim=None, keepdim=False, *, dtype=None, keepdims=None, axis=None, out=None):
+        if dtype is None and keepdims is None and axis is None and out is None:
+            return _red.sum(self, dim, keepdim)
+        return _api.sum(self, dim, keepdim, dtype=dtype, keepdims=keepdims, axis=axis, out=out)
 
-    def mean(self, dim=None, keepdim=False):
-        return _red.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None, axis=None, out=None):
+        if dtype is None and keepdims is None and axis is None and out is None:
+            return _red.mean(self, dim, keepdim)
+        return _api.mean(self, dim, keepdim, dtype=dtype, keepdims=keepdims, axis=axis, out=out)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None, *, keepdims=None,
+            axis=None):
+        dim, keepdim = _api.np_aliases(dim, keepdim, axis, keepdims, "var")
         return _red.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None, *, keepdims=None,
+            axis=None):
+        dim, keepdim = _api.np_aliases(dim, keepdim, axis, keepdims, "std")
         return _red.std(self, dim, unbiased, keepdim, correction)
 
-    def max(self, dim=None, keepdim=False):
-        return _red.max(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, keepdims=None, axis=None, out=None):
+        return _api.max(self, dim, keepdim, keepdims=keepdims, axis=axis, out=out)
 
-    def min(self, dim=None, keepdim=False):
-        return _red.min(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False, *, keepdims=None, axis=None, out=None):
+        return _api.min(self, dim, keepdim, keepdims=keepdims, axis=axis, out=out)
 
-    def amax(self, dim=None, keepdim=False):
-        return _red.amax(self, dim, keepdim)
+    def amax(self, dim=None, keepdim=False, *, keepdims=None, axis=None):
+        return _api.amax(self, dim, keepdim, keepdims=keepdims, axis=axis)
 
-    def amin(self, dim=None, keepdim=False):
-        return _red.amin(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False, *, keepdims=None, axis=None):
+        return _api.amin(self, dim, keepdim, keepdims=keepdims, axis=axis)
 
-    def logsumexp(self, dim=None, keepdim=False):
-        return _red.logsumexp(self, dim, keepdim)
+    def logsumexp(self, dim=None, keepdim=False, *, keepdims=None, axis=None):
+        return _api.logsumexp(self, dim, keepdim, keepdims=keepdims, axis=axis)
 
-    def argmax(self, dim=None, keepdim=False):
-        return _red.argmax(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, keepdims=None, axis=None):
+        return _api.argmax(self, dim, keepdim, keepdims=keepdims, axis=axis)
 
-    def argmin(self, dim=None, keepdim=False):
-        return _red.argmin(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, keepdims=None, axis=None):
+        return _api.argmin(self, dim, keepdim, keepdims=keepdims, axis=axis)
 
-    def softmax(self, dim=-1):
-        return _red.softmax(self, dim)
+    def softmax(self, dim=-1, dtype=None):
+        return _red.softmax(_api.with_dtype(self, dtype), dim)
 
-    def log_softmax(self, dim=-1):
-        return _red.log_softmax(self, dim)
+    def log_softmax(self, dim=-1, dtype=None):
+        return _red.log_softmax(_api.with_dtype(self, dtype), dim)
 
     def matmul(self, other):
         return _la.matmul(self, other)

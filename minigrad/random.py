@@ -7,6 +7,7 @@ numbers. ``manual_seed(n)`` makes a minigrad program reproducible with itself.
 """
 import numpy as np
 
+DEFAULT_SEED = 67280421310721  # PyTorch's default seed of a new Generator
 _STATE_BYTES = 48  # PCG64 state (16) + increment (16) + buffered uint32 flag and value (8) + seed (8)
 
 
@@ -25,10 +26,10 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        from .device import device as _device
-        self.device = _device(device)
+        from ._device import resolve
+        self.device = resolve(device, "Generator")
         self._rng = None
-        self.seed()
+        self.manual_seed(DEFAULT_SEED)
 
     def manual_seed(self, seed):
         """Seed this generator with a non-negative int; returns the generator."""
@@ -77,10 +78,10 @@ class Generator:
         return "<minigrad.Generator object>"
 
 
-# PyTorch's default CPU seed: a program that never seeds draws the same numbers on every
-# run, as in PyTorch (the numbers themselves differ from PyTorch's)
-DEFAULT_SEED = 67280421310721
-default_generator_object = Generator().manual_seed(DEFAULT_SEED)
+# As in PyTorch, a new Generator starts from this fixed seed, while the global generator is
+# seeded from the operating system's entropy at import (until manual_seed)
+default_generator_object = Generator()
+default_generator_object.seed()
 
 
 def manual_seed(seed):

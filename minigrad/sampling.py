@@ -56,3 +56,126 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         idx = np.argsort(keys, axis=1, kind="stable")[:, :int(num_samples)]
     idx = idx.astype(np.int64).reshape(p.shape[:-1] + (int(num_samples),))
     return write_out(Tensor._wrap(idx), out, "multinomial")
+
+
+def _float_or_tensor(x, name):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"normal: {name} must be a number or a Tensor, got {type(x).__name__}")
+    return None
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, pin_memory=False, requires_grad=False):
+    """Samples of ``N(mean, std**2)``, as ``torch.normal``'s overloads: ``normal(mean_tensor,
+    std_tensor)`` (shapes broadcast), ``normal(mean_tensor, std=1.0)``, ``normal(mean,
+    std_tensor)``, ``normal(mean, std, size)``. As in PyTorch, a sample is not differentiable
+    in ``mean`` or ``std``: their gradient is zero."""
+    from . import _device
+    from ._default_dtype import get_default_dtype
+    from ._out import write_out
+    from .tensor import _resolve_dtype, make
+    _device.resolve(device, "normal")
+    mt, st = _float_or_tensor(mean, "mean"), _float_or_tensor(std, "std")
+    if mt is None and st is None:
+        if size is None:
+            raise TypeError("normal(mean, std) with two numbers needs a size, as in PyTorch: "
+                            "normal(mean, std, size)")
+        shape = (int(size),) if isinstance(size, (int, np.integer)) else tuple(int(s) for s in size)
+        dt = _resolve_dtype(dtype) or get_default_dtype()
+    else:
+        if size is not None:
+            raise TypeError("normal: size is only allowed when mean and std are numbers")
+        arrays = [t._data for t in (mt, st) if t is not None]
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        except ValueError:
+            raise ValueError(f"normal: mean of shape {np.shape(mean)} and std of shape "
+                             f"{np.shape(std)} cannot be broadcast together") from None
+        dt = np.result_type(*[a.dtype for a in arrays if a.dtype.kind == "f"] or [get_default_dtype()])
+    s = st._data if st is not None else std
+    if np.any(np.asarray(s) < 0):
+        raise ValueError(f"normal: std must be >= 0, got a minimum of {np.min(s)}")
+    m = mt._data if mt is not None else mean
+    rng = numpy_generator(generator, "normal")
+    data = (m + s * rng.standard_normal(shape)).astype(dt)
+    parents = tuple(t for t in (mt, st) if t is not None)
+    if parents:
+        result = make(data, parents, lambda g, out: tuple(g * 0.0 for _ in parents), "Normal")
+    else:
+        result = Tensor._wrap(data)
+        if requires_grad:
+            result.requires_grad_(True)
+    return write_out(result, out, "normal")
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples, 1 with probability ``input`` (or ``p`` for every element), in
+    ``input``'s dtype, as ``torch.bernoulli``; the gradient to ``input`` is zero."""
+    from ._out import write_out
+    from .tensor import make
+    probs = input._data if p is None else np.full(input.shape, float(p))
+    if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
+        raise ValueError("bernoulli: probabilities must be in [0, 1]")
+    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    data = (numpy_generator(generator, "bernoulli").random(input.shape) < probs).astype(dt)
+    result = make(data, (input,), lambda g, out: (g * 0.0,), "Bernoulli")
+    return write_out(result, out, "bernoulli")
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise)."""
+    from .creation import _finish
+    from .tensor import _resolve_dtype
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+    dt = _resolve_dtype(dtype) or np.dtype(np.int64)
+    perm = numpy_generator(generator, "randperm").permutation(int(n)).astype(dt)
+    return _finish(perm, requires_grad, device, out, "randperm")
+
+
+def _like(input, dtype):
+    from .tensor import _resolve_dtype
+    return _resolve_dtype(dtype) or input.dtype
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None, generator=None):
+    """Uniform on [0, 1), shaped like ``input`` (its dtype unless ``dtype`` is given)."""
+    from .creation import rand
+    return rand(*input.shape, dtype=_like(input, dtype), device=device,
+                requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None, generator=None):
+    """Standard normal, shaped like ``input`` (its dtype unless ``dtype`` is given)."""
+    from .creation import randn
+    return randn(*input.shape, dtype=_like(input, dtype), device=device,
+                 requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None, generator=None):
+    """Integers on ``[low, high)`` (``randint_like(input, high)`` means low=0), shaped like
+    ``input`` and in its dtype unless ``dtype`` is given."""
+    from .creation import randint
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=_like(input, dtype),
+                   device=device, requires_grad=requires_grad, generator=generator)
+
+
+def fill_random_(tensor, name, draw):
+    """Fill ``tensor`` in place with ``draw(shape)``, as PyTorch's ``uniform_`` & co.: an
+    in-place write with constant values (refused on a leaf that requires grad while
+    gradients are recorded; the version counter moves)."""
+    from ._inplace import write_region
+    values = Tensor._wrap(np.asarray(draw(tensor.shape)))
+
+    def apply(a):
+        np.copyto(a, values._data, casting="unsafe")
+
+    return write_region(tensor, name, (), values, apply)

@@ -90,8 +90,9 @@ class Tensor(TensorOps, TensorInplace):
                  "_seq", "_vc", "_saved_version", "_history", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
-    def __init__(self, data, dtype=None, requires_grad=False):
-        self._data = _as_array(data, dtype)
+    def __init__(self, *data, dtype=None, requires_grad=False, device=None):
+        from ._tensor_compat import constructor_array
+        self._data = constructor_array(data, dtype, device)
         self.grad = None
         self._vc = None
         self._history = None
@@ -138,9 +139,12 @@ class Tensor(TensorOps, TensorInplace):
 
     @property
     def grad_fn(self):
-        """Name of the op that produced this tensor, or None for a leaf."""
-        ctx = self._ctx
-        return None if ctx is None else ctx[2]
+        """The backward node that produced this tensor (``name()``, ``next_functions``, as
+        PyTorch's), or None for a leaf. Built on demand from ``_ctx``."""
+        if self._ctx is None:
+            return None
+        from .autograd.graph import Node
+        return Node(self)
 
     @property
     def _version(self):
@@ -308,15 +312,6 @@ class Tensor(TensorOps, TensorInplace):
         from .ops import elementwise
         return elementwise.cast(self, _resolve_dtype(dtype))
 
-    def to(self, dtype_or_device):
-        """``to(dtype)`` converts like :meth:`astype`; ``to("cpu")`` returns the tensor itself
-        (minigrad runs on the CPU only)."""
-        if isinstance(dtype_or_device, str) and dtype_or_device.startswith("cpu"):
-            return self
-        if isinstance(dtype_or_device, str) and dtype_or_device not in _DTYPE_ALIASES:
-            raise ValueError(f"to: minigrad runs on the CPU only; got device {dtype_or_device!r}")
-        return self.astype(dtype_or_device)
-
     def float(self):
         return self.astype(np.float32)
 
@@ -332,9 +327,6 @@ class Tensor(TensorOps, TensorInplace):
     def bool(self):
         return self.astype(np.bool_)
 
-    def clone(self):
-        from .ops import elementwise
-        return elementwise.clone(self)
 
     # ----- autograd --------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -511,12 +503,15 @@ def as_tensor_like(x, like):
     return Tensor._wrap(_as_array(x))
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, *, device=None, pin_memory=False):
     """Create a leaf Tensor from ``data`` (a number, nested list, numpy array or Tensor).
 
     Float data defaults to float32; a float64 numpy array stays float64; ``dtype`` overrides.
-    The data is copied, as ``torch.tensor`` does.
+    The data is copied, as ``torch.tensor`` does. ``device`` must be the CPU.
     """
+    if device is not None:
+        from ._device import resolve
+        resolve(device, "tensor")
     arr = _as_array(data, dtype)
     if arr is data or (isinstance(data, Tensor) and arr is data._data):
         arr = arr.copy()

@@ -1,6 +1,8 @@
 """Activation functions as modules (only ``PReLU`` holds a parameter)."""
 import numpy as np
 
+from .. import _device
+from .._default_dtype import get_default_dtype
 from . import functional as F
 from .module import Module
 from .parameter import Parameter
@@ -266,7 +268,8 @@ class PReLU(Module):
             raise ValueError(f"PReLU: num_parameters must be a positive int, got "
                              f"{num_parameters!r}")
         self.num_parameters, self.init = num_parameters, init
-        dt = np.dtype(np.float32 if dtype is None else getattr(dtype, "type", dtype))
+        _device.resolve(device, "PReLU")
+        dt = np.dtype(get_default_dtype() if dtype is None else getattr(dtype, "type", dtype))
         self.weight = Parameter(np.full((num_parameters,), init, dtype=dt))
 
     def reset_parameters(self):

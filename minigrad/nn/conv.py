@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from .. import _device
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import functional as F
 from . import init
@@ -21,8 +23,9 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Conv2d")
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"Conv2d: {name} must be a positive int, got {v!r}")
@@ -35,7 +38,7 @@ class Conv2d(Module):
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Conv2d: padding must be an int, a pair, 'same' or 'valid', got "
                              f"{padding!r}")
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels) + self.kernel_size,
                                          dtype=dt))
         if bias:

@@ -75,18 +75,20 @@ def _fill(tensor, values, name):
     return tensor
 
 
-def uniform_(tensor, a=0.0, b=1.0):
-    """Fill with samples of U(a, b)."""
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with samples of U(a, b) (from ``generator`` when given)."""
     if a > b:
         raise ValueError(f"uniform_: a ({a}) must not exceed b ({b})")
-    return _fill(tensor, _random.default_generator().uniform(a, b, tensor.shape), "uniform_")
+    rng = _random.numpy_generator(generator, "uniform_")
+    return _fill(tensor, rng.uniform(a, b, tensor.shape), "uniform_")
 
 
-def normal_(tensor, mean=0.0, std=1.0):
-    """Fill with samples of N(mean, std^2)."""
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with samples of N(mean, std^2) (from ``generator`` when given)."""
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
-    return _fill(tensor, _random.default_generator().normal(mean, std, tensor.shape), "normal_")
+    rng = _random.numpy_generator(generator, "normal_")
+    return _fill(tensor, rng.normal(mean, std, tensor.shape), "normal_")
 
 
 def constant_(tensor, val):
@@ -102,39 +104,39 @@ def ones_(tensor):
     return _fill(tensor, 1.0, "ones_")
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)`` and
     ``gain = calculate_gain(nonlinearity, a)``. With ``a = sqrt(5)`` (what Linear and
     Conv2d use) the bound is ``1 / sqrt(fan_in)``."""
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He normal: N(0, std^2) with ``std = gain / sqrt(fan)``."""
     gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)))
+    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """N(mean, std^2) restricted to [a, b], by redrawing the samples that fall outside."""
     if not a < b:
         raise ValueError(f"trunc_normal_: a ({a}) must be less than b ({b})")
-    rng = _random.default_generator()
+    rng = _random.numpy_generator(generator, "trunc_normal_")
     out = rng.normal(mean, std, tensor.shape)
     bad = (out < a) | (out > b)
     while bad.any():

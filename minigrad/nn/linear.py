@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from .. import _device
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import init
 from .functional import linear
@@ -18,14 +20,15 @@ class Linear(Module):
     which is U(-1/sqrt(in_features), 1/sqrt(in_features)), and the same bound for ``bias``.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Linear")
         for name, v in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {v!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dt))
         if bias:
             self.bias = Parameter(np.empty((self.out_features,), dtype=dt))

@@ -259,16 +259,14 @@ class Module:
                 p.grad._data[...] = 0
 
     # ----- dtype conversion -------------------------------------------------------------
-    def to(self, dtype=None, *args, **kwargs):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
         """Convert floating-point parameters, their gradients and floating-point buffers to
         ``dtype`` in place (the Parameter objects stay the same; their ``._data`` is rebound,
-        so create optimizers after converting). Device arguments such as ``'cpu'`` are
-        accepted and ignored: minigrad runs on the CPU only."""
-        dtype = kwargs.pop("dtype", dtype)
-        if kwargs:
-            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
-        if isinstance(dtype, str) and dtype.split(":")[0] == "cpu":
-            dtype = args[0] if args else None
+        so create optimizers after converting). Takes PyTorch's forms ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(tensor)``; the device must be the CPU
+        (another device raises naming it)."""
+        from .._tensor_compat import parse_to_args
+        dtype = parse_to_args(args, dtype, device, "Module.to")
         if dtype is None:
             return self
         dt = _resolve_dtype(dtype)
@@ -296,6 +294,12 @@ class Module:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        """Always an error: minigrad has no CUDA device."""
+        from .._device import resolve
+        resolve("cuda" if device is None else f"cuda:{device}" if isinstance(device, int)
+                else device, "Module.cuda")
 
     # ----- checkpoints ------------------------------------------------------------------
     def _state_items(self, prefix="", ancestors=()):

@@ -1,6 +1,7 @@
 """``Parameter``: a Tensor that a Module registers as trainable."""
 import numpy as np
 
+from .._default_dtype import get_default_dtype
 from ..tensor import Tensor
 
 
@@ -18,7 +19,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            data = np.empty((0,), dtype=np.float32)
+            data = np.empty((0,), dtype=get_default_dtype())
         elif isinstance(data, Tensor):
             data = data._data
         super().__init__(data, requires_grad=requires_grad)

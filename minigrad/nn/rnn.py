@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from .. import grad_mode
+from .. import _device, grad_mode
+from .._default_dtype import get_default_dtype
 from ..tensor import Tensor
 from . import _rnn_op, init
 from .module import Module
@@ -22,13 +23,11 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 
 
 def _check_device(device, name):
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{name}: minigrad runs on the CPU only; device={device!r} is not "
-                         "available")
+    _device.resolve(device, name)
 
 
 def _dtype(dtype):
-    return np.dtype(np.float32 if dtype is None else getattr(dtype, "type", dtype))
+    return np.dtype(get_default_dtype() if dtype is None else getattr(dtype, "type", dtype))
 
 
 def _permute(t, order):

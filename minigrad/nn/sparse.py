@@ -1,6 +1,8 @@
 """``Embedding``: a lookup table of learnable vectors."""
 import numpy as np
 
+from .. import _device
+from .._default_dtype import get_default_dtype
 from .. import grad_mode
 from . import functional as F
 from . import init
@@ -15,8 +17,9 @@ class Embedding(Module):
     IndexError naming them. Repeated indices accumulate gradient. The row at
     ``padding_idx`` (if given) starts at zero and receives no gradient."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Embedding")
         for name, v in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"Embedding: {name} must be a positive int, got {v!r}")
@@ -29,7 +32,7 @@ class Embedding(Module):
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = padding_idx
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim),
-                                         dtype=np.dtype(dtype or np.float32)))
+                                         dtype=np.dtype(dtype or get_default_dtype())))
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -39,7 +39,7 @@ EXPORTED_LAYERS = ("Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", 
                    "Tanh", "Sigmoid", "GELU", "Softplus", "Softmax", "LogSoftmax", "Sequential",
                    "ModuleList", "ModuleDict")
 # Tensor methods that hand a tensor's values to Python or another library.
-_VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__", "__bool__",
+_VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__", "__bool__", "__format__",
                   "__index__", "__dlpack__")
 # Tensor methods that are neither ops nor readers: metadata, autograd bookkeeping.
 _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "requires_grad_",
@@ -47,8 +47,26 @@ _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "require
              "shape", "ndim", "dtype",
              "is_leaf", "grad_fn")
 
-# Tensor methods whose ops (minigrad.ops.sorting, ops.masking, sampling) have no converter yet.
-_NO_EXPORT = ("sort", "argsort", "topk", "tril", "triu", "masked_fill", "multinomial")
+# The PyTorch-parity methods (minigrad/_tensor_compat.py, _tensor_ops_more.py, sorting and
+# masking): those that reduce to wrapped ops through other Tensor methods are 'op', queries of
+# shape or device are 'harmless', the rest (ops of modules the exporter has no converters
+# for) refuse the export by name.
+_PARITY_OPS = ("mm", "bmm", "mv", "dot", "t", "view_as", "reshape_as", "type", "type_as",
+               "select", "narrow", "unbind", "index_select", "negative", "absolute", "contiguous",
+               "subtract", "multiply", "divide", "amax", "amin", "argmax", "argmin", "logsumexp",
+               "max", "min")
+_PARITY_HARMLESS = ("device", "is_cuda", "is_cpu", "get_device", "cpu", "cuda", "nelement",
+                    "ndimension", "element_size", "is_contiguous", "is_floating_point",
+                    "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor")
+_PARITY_UNSUPPORTED = (
+    "outer", "ger", "true_divide", "floor_divide", "remainder", "fmod", "__mod__", "__floordiv__",
+    "__rfloordiv__", "log10", "log2", "log1p", "expm1", "exp2", "rsqrt", "reciprocal", "sign",
+    "floor", "ceil", "round", "trunc", "fix", "frac", "cumsum", "cumprod", "prod", "norm",
+    "masked_select", "nonzero", "argwhere", "flip", "fliplr", "flipud", "roll", "repeat", "tile",
+    "repeat_interleave", "diag", "diagonal", "trace", "isnan", "isinf", "isfinite", "isclose",
+    "allclose", "equal", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "logical_not",
+    "logical_and", "logical_or", "logical_xor", "sort", "argsort", "topk", "tril", "triu",
+    "masked_fill", "multinomial", "bernoulli")
 
 _lock = threading.Lock()
 _active = None  # the running Tracer, if any
@@ -206,8 +224,6 @@ def tensor_method_kinds():
             kinds[name] = "identity"
         elif name == "__invert__":
             kinds[name] = "unsupported"  # logical not, computed in place of an op
-        elif name in _NO_EXPORT:
-            kinds[name] = "unsupported"
         elif name in _VALUE_READERS:
             kinds[name] = "reader"
         elif (name.endswith("_") and not name.startswith("__") and name != "requires_grad_") \
@@ -220,6 +236,12 @@ def tensor_method_kinds():
             kinds[name] = "op"
         elif name in ("astype", "to", "float", "double", "long", "int", "bool", "clone"):
             kinds[name] = "op"  # through elementwise.cast / clone
+        elif name in _PARITY_OPS:
+            kinds[name] = "op"
+        elif name in _PARITY_HARMLESS:
+            kinds[name] = "harmless"
+        elif name in _PARITY_UNSUPPORTED:
+            kinds[name] = "unsupported"
         else:
             kinds[name] = "unknown"
     return kinds

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import grad_mode
+from .. import tensor as _tensor
 from ..tensor import (SAVES_INPUTS, SAVES_NOTHING, Tensor, as_tensor_like, make,
                       saves_factors)
 from .broadcast import broadcast_error, unbroadcast, unbroadcast_array
@@ -76,8 +77,8 @@ def div(a, b):
     a, b = _operands(a, b)
     if a.dtype.kind != "f" and b.dtype.kind != "f":
         # true division of integers gives float32, as in PyTorch
-        a = Tensor._wrap(a._data.astype(np.float32))
-        b = Tensor._wrap(b._data.astype(np.float32))
+        a = Tensor._wrap(a._data.astype(_tensor._DEFAULT_FLOAT))
+        b = Tensor._wrap(b._data.astype(_tensor._DEFAULT_FLOAT))
 
     def backward(g, out):
         return (unbroadcast(g / b, a.shape) if a.requires_grad else None,
@@ -234,7 +235,7 @@ def clamp(a, min=None, max=None):
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
     if a.dtype.kind != "f" and any(isinstance(b, float) for b in (min, max)):
-        a = Tensor._wrap(a._data.astype(np.float32))  # PyTorch: float bounds promote an int tensor
+        a = Tensor._wrap(a._data.astype(_tensor._DEFAULT_FLOAT))  # PyTorch: float bounds promote an int tensor
     data = np.clip(a._data, min, max).astype(a.dtype, copy=False)
 
     def backward(g, out):

@@ -244,7 +244,7 @@ def test_forward_errors(build, call, error, match):
     ({"proj_size": -1}, ValueError, "proj_size should be a positive integer or zero"),
     ({"bias": 1}, TypeError, "bias should be of type bool, got: int"),
     ({"input_size": 2.0}, TypeError, "input_size should be of type int, got: float"),
-    ({"device": "cuda"}, ValueError, "CPU only; device='cuda'"),
+    ({"device": "cuda"}, RuntimeError, "device 'cuda' is not available: minigrad runs on the CPU only"),
 ])
 def test_constructor_errors(kwargs, error, match):
     args = dict(input_size=3, hidden_size=4)

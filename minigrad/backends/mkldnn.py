@@ -1,0 +1,8 @@
+"""oneDNN flags: settable, without effect; ``is_available()`` is False (minigrad computes with
+numpy)."""
+enabled = True
+deterministic = False
+
+
+def is_available():
+    return False
