@@ -29,14 +29,14 @@ Tensor = _ar = _ew = _ix = None
 
 def bind():
     """Import what needs ``Tensor`` (``tensor.py`` calls this once it has defined it)."""
-    global Tensor, _ar, _ew, _ix, _RETAIN_GRAD, SAVES_NOTHING, make, saved_version
+    global Tensor, _ar, _ew, _ix, _RETAIN_GRAD, SAVES_NOTHING, make
     global as_tensor_like, _norm_dim, unbroadcast
     from .ops import arithmetic as _ar
     from .ops import elementwise as _ew
     from .ops import indexing as _ix
     from .ops.broadcast import unbroadcast
     from .tensor import (_RETAIN_GRAD, SAVES_NOTHING, Tensor, _norm_dim, as_tensor_like,
-                         make, saved_version)
+                         make)
 
 
 # ----- the two write paths ------------------------------------------------------------------
@@ -75,7 +75,7 @@ def _identity(t, copy_data=False):
     old = object.__new__(Tensor)
     if copy_data:
         old._data = np.array(t._data, copy=True)
-        old._vc = [t._version]
+        old._vc = [t._version, 0]
     else:
         old._data = t._writable_array()
         old._vc = _storage.shared_counter(t)
@@ -86,7 +86,7 @@ def _identity(t, copy_data=False):
     old._ctx = ctx = t._ctx
     if ctx is not None:
         old._seq = t._seq
-        old._saved_version = t._saved_version
+        old._recorded_at = t._recorded_at
     hooks = t._hooks
     if hooks is not None:
         # The user's hooks stay with the value they were registered on; retain_grad follows
@@ -101,12 +101,12 @@ def _identity(t, copy_data=False):
 
 def _adopt(t, node, old, region=None):
     """``t`` takes the graph identity of the freshly recorded ``node``; ``old`` was its
-    identity before. The saved versions are taken again now, after the write: the write
-    itself must not make the new node's backward refuse."""
+    identity before. It counts as recorded now, after the write: the write itself must not
+    make the new node's backward refuse."""
     t._ctx = node._ctx
     t._seq = node._seq
     t.requires_grad = True
-    t._saved_version = saved_version(t)
+    t._recorded_at = _storage.clock[0]
     _storage.record_rebase(t, node._seq, old, region)
 
 
@@ -187,7 +187,7 @@ def write(t, name, apply, compute, operand_requires_grad=False, needs_old=False)
         _adopt(t, r, old)
     else:
         if r._ctx is not None:
-            r._saved_version = saved_version(r)  # as _adopt does: the write itself is fine
+            r._recorded_at = _storage.clock[0]  # as _adopt does: the write itself is fine
         _rebase_region(root, view[1], r, False)
         _regenerate_view(t, old)
     return t

@@ -5,9 +5,10 @@ before the write.
 PyTorch's model, which minigrad follows:
 
 * Tensors that alias one memory (a tensor, its views, ``detach()``) share one *version
-  counter*, bumped by every in-place write through any of them. A graph node remembers the
-  versions of what its backward reads, and backward raises if they changed. ``.data`` shares
-  the memory but not the counter (PyTorch's documented escape).
+  counter*, bumped by every in-place write through any of them. Backward raises if a value a
+  node's backward reads was written after the node was recorded (compared on the write
+  clock below). ``.data`` shares the memory but not the counter (PyTorch's documented
+  escape).
 * A *view* (basic indexing, ``view``/``reshape`` when no copy is needed, ``transpose``,
   ``permute``, ``expand``, ``squeeze``/``unsqueeze``, ``narrow``, ``split``/``chunk``, ...)
   remembers its *root* (the tensor that is not itself a view) and the *steps* that redo the
@@ -81,21 +82,29 @@ def resolve(tensor, h, seq):
     return ident
 
 
+#: The write clock: how many in-place writes have happened, anywhere. A version counter is
+#: ``[version, clock at its last write]``; a graph node keeps the clock at its recording, so
+#: "was a saved value written since?" costs nothing until some write happens.
+clock = [0]
+
+
 def shared_counter(t):
     """``t``'s version counter, created (at 0) if it has none yet, to share with an alias."""
     vc = t._vc
     if vc is None:
-        vc = t._vc = [0]
+        vc = t._vc = [0, 0]
     return vc
 
 
 def bump(t):
     """Count one in-place write of ``t``'s memory (seen by every alias sharing the counter)."""
+    clock[0] += 1
     vc = t._vc
     if vc is None:
-        t._vc = [1]
+        t._vc = [1, clock[0]]
     else:
         vc[0] += 1
+        vc[1] = clock[0]
 
 
 def live_aliases(t):

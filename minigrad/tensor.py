@@ -80,14 +80,14 @@ class Tensor(TensorOps, TensorInplace):
 
     Slots: ``_data`` the numpy array (the one private name for the raw values);
     ``_ctx = (backward, parents, op_name, saves)`` the graph node, None for a leaf;
-    ``_vc`` the version counter, a one-element list shared by every alias of the memory
-    (views, ``detach()``), None until something needs it; ``_history`` None, ``(root,
+    ``_vc`` the version counter ``[version, write clock of the last write]``, shared by every
+    alias of the memory (views, ``detach()``), None until something needs it; ``_history`` None, ``(root,
     steps)`` for a view, or the :class:`minigrad._storage.History` of a tensor written in
     place while recorded; ``_hooks`` backward hooks (``register_hook``, ``retain_grad``).
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_hooks",
-                 "_seq", "_vc", "_saved_version", "_history", "__weakref__")
+                 "_seq", "_vc", "_recorded_at", "_history", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, *data, dtype=None, requires_grad=False, device=None):
@@ -407,11 +407,13 @@ def make(data, parents, backward, op, saves=SAVES_ALL):
 
     Recorded nodes get an increasing sequence number: a node is always created after its
     parents, so visiting nodes by decreasing number is a topological order (as PyTorch's
-    engine does with its sequence_nr). ``saves`` says which values the backward reads; the
-    node keeps the sum of those tensors' versions, and backward raises if it changed (an
-    in-place write since). The default is the safe choice; ops whose backward reads no
-    values (add, views, sums, ...) pass ``SAVES_NOTHING`` so writes into their inputs stay
-    legal, as in PyTorch.
+    engine does with its sequence_nr). ``saves`` says which values the backward reads;
+    backward raises if one of them was written in place since the node was recorded. To
+    know that without per-tensor work here, the node keeps the *write clock* (a count of all
+    in-place writes, :data:`minigrad._storage.clock`) and each version counter the clock of
+    its last write. The default is the safe choice; ops whose backward reads no values (add,
+    views, sums, ...) pass ``SAVES_NOTHING`` so writes into their inputs stay legal, as in
+    PyTorch.
     """
     t = object.__new__(Tensor)
     t._data = data
@@ -426,41 +428,25 @@ def make(data, parents, backward, op, saves=SAVES_ALL):
                 t.requires_grad = True
                 t._ctx = (backward, parents, op, saves)
                 t._seq = next(_sequence)
-                t._saved_version = _input_versions(parents, saves) if saves & 13 else 0
+                t._recorded_at = _clock[0]
                 return t
     t.requires_grad = False
     t._ctx = None
     return t
 
 
-def _input_versions(parents, saves):
-    v = 0
-    if saves & 1:
-        for q in parents:
-            vc = q._vc
-            if vc is not None:
-                v += vc[0]
-        return v
-    if saves & 4:
-        vc = parents[0]._vc
-        if vc is not None:
-            v += vc[0]
-    if saves & 8:
-        vc = parents[1]._vc
-        if vc is not None:
-            v += vc[0]
-    return v
-
-
-def saved_version(node):
-    """The version sum that ``make`` stored for ``node``, computed again now."""
+def written_since_recorded(node):
+    """Whether a value that ``node``'s backward reads (per its ``saves`` flags) was written in
+    place after the node was recorded."""
     backward, parents, op, saves = node._ctx
-    v = _input_versions(parents, saves) if saves & 13 else 0
+    if saves & 1:
+        tensors = list(parents)
+    else:
+        tensors = [parents[i] for i, bit in ((0, 4), (1, 8)) if saves & bit]
     if saves & 2:
-        vc = node._vc
-        if vc is not None:
-            v += vc[0]
-    return v
+        tensors.append(node)
+    t0 = node._recorded_at
+    return any(q._vc is not None and q._vc[1] > t0 for q in tensors)
 
 
 def make_view(data, parent, backward, op, step):
@@ -470,7 +456,7 @@ def make_view(data, parent, backward, op, step):
     t = make(data, (parent,), backward, op, SAVES_NOTHING)
     vc = parent._vc
     if vc is None:
-        vc = parent._vc = [0]
+        vc = parent._vc = [0, 0]
     t._vc = vc
     ph = parent._history
     if ph is None:
@@ -520,5 +506,6 @@ def tensor(data, dtype=None, requires_grad=False, *, device=None, pin_memory=Fal
 
 from . import _inplace, _storage, _tensor_ops  # noqa: E402
 
+_clock = _storage.clock
 _tensor_ops.bind_ops()
 _inplace.bind()

@@ -13,8 +13,8 @@ import heapq
 import numpy as np
 
 from .. import grad_mode
-from .._storage import resolve
-from ..tensor import _RETAIN_GRAD, Tensor, saved_version
+from .._storage import clock, resolve
+from ..tensor import _RETAIN_GRAD, Tensor, written_since_recorded
 
 
 def parents_of(node):
@@ -173,7 +173,7 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
             backward, parents, op, saves = node._ctx
             if backward is None:
                 raise RuntimeError(_SECOND_BACKWARD)
-            if saves and saved_version(node) != node._saved_version:
+            if saves and node._recorded_at != clock[0] and written_since_recorded(node):
                 raise RuntimeError(
                     f"backward: a value that {op} needs for its gradient was modified in place "
                     "after the op was recorded (for example by optimizer.step() between two "

@@ -115,24 +115,23 @@ class FlatBuffer:
             if p._data is not data_views[k]:
                 self._adopt_data(k)
             g = p.grad
-            if g is None or (pinned and offsets[k] in pinned):
+            if g is None:
                 if k0 >= 0:
                     runs.append((k0, k))
                     k0 = -1
-                if g is not None:
-                    self._check_grad(k, g)
-                    runs.append((k, k + 1))
                 continue
-            self._check_grad(k, g)
-            if k0 < 0:
+            if g._data is not grad_views[k]:
+                self._adopt_grad(k, g)
+            if pinned and offsets[k] in pinned:
+                if k0 >= 0:
+                    runs.append((k0, k))
+                    k0 = -1
+                runs.append((k, k + 1))
+            elif k0 < 0:
                 k0 = k
         if k0 >= 0:
             runs.append((k0, len(self.params)))
         return runs
-
-    def _check_grad(self, k, g):
-        if g._data is not self.grad_views[k]:
-            self._adopt_grad(k, g)
 
     def span(self, k0, k1):
         """Element range ``(start, stop)`` of parameters ``k0 .. k1-1`` in the flat buffers."""

@@ -23,7 +23,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .._storage import bump
+from .._storage import bump, clock
 from . import _state_dict
 from ._config import resolve_threshold
 from ._flat import FlatBuffer, check_dtype
@@ -249,12 +249,15 @@ class Optimizer:
                             fb.end_span()
                         self._advance(states[i0:i1], fb, k0 + i0, group)
                         # graphs recorded before the update now refuse backward (bump, inline)
+                        clock[0] += 1
+                        now = clock[0]
                         for p in params[k0 + i0:k0 + i1]:
                             vc = p._vc
                             if vc is None:
-                                p._vc = [1]
+                                p._vc = [1, now]
                             else:
                                 vc[0] += 1
+                                vc[1] = now
         return loss
 
     # ----- checks before a step: a step that raises has changed nothing --------------------
