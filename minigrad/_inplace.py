@@ -64,7 +64,8 @@ def _raw_write(t, name, apply):
                 f"{name}: this tensor is read-only: a broadcast view made by expand() (more "
                 "than one element refers to the same memory) or a read-only numpy array; "
                 "clone() it first") from None
-        raise type(e)(f"{name}: {e}") from None
+        # (a plain class: numpy's own subclasses take other constructor arguments)
+        raise (ValueError if isinstance(e, ValueError) else TypeError)(f"{name}: {e}") from None
     _storage.bump(t)
 
 
@@ -87,15 +88,10 @@ def _identity(t, copy_data=False):
     if ctx is not None:
         old._seq = t._seq
         old._recorded_at = t._recorded_at
+    # The user's hooks stay with the value they were registered on; retain_grad follows the
+    # tensor (PyTorch's rule; _adopt drops the hooks from the tensor once the write is done).
     hooks = t._hooks
-    if hooks is not None:
-        # The user's hooks stay with the value they were registered on; retain_grad follows
-        # the tensor (PyTorch's rule).
-        mine = [h for h in hooks if h is not _RETAIN_GRAD]
-        old._hooks = mine or None
-        t._hooks = [_RETAIN_GRAD] if len(mine) != len(hooks) else None
-    else:
-        old._hooks = None
+    old._hooks = None if hooks is None else [h for h in hooks if h is not _RETAIN_GRAD] or None
     return old
 
 
@@ -107,6 +103,8 @@ def _adopt(t, node, old, region=None):
     t._seq = node._seq
     t.requires_grad = True
     t._recorded_at = _storage.clock[0]
+    if t._hooks is not None:
+        t._hooks = [_RETAIN_GRAD] if _RETAIN_GRAD in t._hooks else None
     _storage.record_rebase(t, node._seq, old, region)
 
 

@@ -63,6 +63,10 @@ def resolve(tensor, h, seq):
         view = h.view
         for s, old, _ in h.rebases:
             if s > seq:
+                if old is _FREED:
+                    raise RuntimeError("backward: trying to backward through the graph a "
+                                       "second time; its saved values were freed. Pass "
+                                       "retain_graph=True to the first backward.")
                 ident = old
                 break
     if view is not None and ident._ctx is not None:
@@ -109,11 +113,15 @@ def bump(t):
 
 def live_aliases(t):
     """How many other tensors alive now share ``t``'s version counter (its views and
-    ``detach()`` aliases)."""
+    ``detach()`` aliases; not the old identities its own history keeps)."""
     if t._vc is None:
         return 0
+    h = t._history
+    own = 0
+    if type(h) is History:
+        own = sum(1 for _, old, _ in h.rebases if old is not _FREED and old._vc is t._vc)
     # references: t's slot, getrefcount's argument
-    return sys.getrefcount(t._vc) - 2
+    return sys.getrefcount(t._vc) - 2 - own
 
 
 def record_rebase(t, seq, old, region=None):
@@ -121,7 +129,46 @@ def record_rebase(t, seq, old, region=None):
     h = t._history
     if type(h) is not History:
         h = t._history = History(view=h)
-    h.rebases.append((seq, old, region))
+    rebases = h.rebases
+    if len(rebases) >= 32:
+        _compact(rebases)
+    rebases.append((seq, old, region))
+
+
+class _Freed:
+    """Stands in :attr:`History.rebases` for old identities a backward has freed."""
+
+    _ctx = None
+    requires_grad = False
+
+
+_FREED = _Freed()
+
+
+def _compact(rebases):
+    """A tensor written in place at every training step (a reused buffer) would keep every
+    old identity. A run of consecutive ones that a backward has run through and freed
+    becomes one entry: a consumer recorded in the run's span gets the "graph was freed"
+    error, as it would from a freed identity itself. Constant identities (the buffer
+    between steps, after ``detach_()``) inside such a run go with it."""
+    out, run = [], []
+
+    def flush():
+        if any(old is _FREED or old._ctx is not None for _, old, _ in run):
+            out.append((run[-1][0], _FREED, None))
+        else:
+            out.extend(run)  # constants only: nothing was freed, keep them
+        run.clear()
+
+    for entry in rebases:
+        old = entry[1]
+        if old is _FREED or (old._ctx is None and not old.requires_grad) or old._ctx[0] is None:
+            run.append(entry)
+        else:
+            flush()
+            out.append(entry)
+    flush()
+    rebases[:] = out
 
 
 # ----- steps: redo a view from its root -----------------------------------------------------

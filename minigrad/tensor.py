@@ -1,7 +1,7 @@
 """The Tensor: a numpy array plus the graph node that reverse-mode autodiff walks.
 
-A Tensor produced by a differentiable op keeps ``_ctx = (backward, parents, op_name)``.
-``backward(g, out)`` receives the gradient of the output (a Tensor) and the output itself,
+A Tensor produced by a differentiable op keeps ``_ctx = (backward, parents, op_name, saves)``
+(``saves``: which values the backward reads, see :func:`make`). ``backward(g, out)`` receives the gradient of the output (a Tensor) and the output itself,
 and returns one gradient (Tensor or None) per parent, already reduced to the parent's shape.
 Backward rules are written with Tensor ops, so running them with graph recording on
 (``create_graph=True``) gives gradients of gradients. The output is passed in rather than
@@ -258,9 +258,19 @@ class Tensor(TensorOps, TensorInplace):
 
     def detach_(self):
         """Cut this tensor from the graph in place (it becomes a leaf that does not require
-        grad), as PyTorch's ``detach_``; refused on views."""
+        grad), as PyTorch's ``detach_``; refused on views.
+
+        Departure: refused too while the tensor's graph is alive (no backward has freed it
+        yet), since ops recorded from it would lose their gradient; use ``detach()`` there.
+        After ``backward()`` (truncated backpropagation's ``hidden.detach_()``) it is fine."""
         if self._base is not None:
             raise RuntimeError("detach_: can't detach views in place; use detach() instead")
+        if self._ctx is not None and self._ctx[0] is not None:
+            raise RuntimeError("detach_: this tensor's graph has not been run by backward yet, "
+                               "and ops recorded from it would lose their gradient; use "
+                               "t = t.detach() instead (minigrad departs from PyTorch here)")
+        if self._ctx is not None:
+            _storage.record_rebase(self, next(_sequence), _inplace._identity(self))
         self._ctx = None
         self.requires_grad = False
         return self

@@ -167,3 +167,70 @@ def test_hooks_match_torch():
 
     for mine, ref in zip(run(mg), run(torch)):
         np.testing.assert_allclose(mine, ref, rtol=1e-6)
+
+
+def test_hooks_around_an_inplace_write_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = a * 3
+        seen = []
+        y.register_hook(lambda g: seen.append(g.tolist()))  # stays with the old value
+        y.retain_grad()                                      # follows the tensor
+        y.mul_(2)
+        (y * lib.tensor([1.0, 10.0])).sum().backward()
+        return seen, y.grad.tolist(), a.grad.tolist()
+
+    assert run(mg) == run(torch)
+
+
+def test_an_inplace_call_that_raises_changes_nothing():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = a * 3
+    calls = []
+    y.register_hook(lambda g: calls.append(1))
+    ctx, version = y._ctx, y._version
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        y.add_(mg.ones(3, 2, requires_grad=True))
+    assert y._ctx is ctx and y._version == version and y.tolist() == [3.0, 6.0]
+    y.sum().backward()
+    assert calls == [1] and a.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_buffer_written_at_every_step_keeps_a_bounded_history():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    buf = mg.zeros(2)
+    for _ in range(200):
+        buf[0] = w[0] * 2
+        buf[1] = w[1] * 3
+        buf.sum().backward()
+        buf.detach_()  # as in PyTorch: cut the history before the next step writes again
+    assert len(buf._history.rebases) < 40
+    assert w.grad.tolist() == [400.0, 600.0]
+
+
+def test_detach_in_place_before_backward_is_refused_after_backward_is_fine():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = a * 3
+    z = y * 2
+    with pytest.raises(RuntimeError, match="use t = t.detach"):
+        y.detach_()
+    assert y.requires_grad and not y.is_leaf
+    z.sum().backward()
+    y.detach_()  # truncated backpropagation: the graph was run and freed
+    assert not y.requires_grad and y.is_leaf
+    assert a.grad.tolist() == [6.0, 6.0]
+
+
+def test_a_consumer_of_a_freed_old_value_gets_the_second_backward_error():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    buf = w * 1
+    z = buf + w  # recorded before the writes below: its gradient goes to buf's first value
+    for _ in range(40):
+        buf[0] = w[0]
+    buf.sum().backward()  # runs through (and frees) every value buf had, the first included
+    buf[1] = w[1]         # the history is compacted here (past 32 entries)
+    assert len(buf._history.rebases) < 5
+    with pytest.raises(RuntimeError, match="second time"):
+        z.sum().backward()
