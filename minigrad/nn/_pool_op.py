@@ -3,9 +3,10 @@
 Nothing loops over pixels: average pooling loops over the ``kh * kw`` kernel offsets,
 each step one strided slice of the whole batch.
 
-Max pooling takes the argmax of each window from one copy of the strided window view (on
-ties the first maximum in row-major window order wins and gets the whole gradient; a NaN
-wins and propagates, as in PyTorch). The gradient is a
+Max pooling takes the argmax of each window (a compiled loop, :mod:`._pool_kernels`, or
+numpy's argmax over one copy of the strided window view without numba's JIT; on ties the
+first maximum in row-major window order wins and gets the whole gradient; a NaN wins and
+propagates, as in PyTorch). The gradient is a
 scatter of ``g`` to those positions and its own gradient a gather from them: two ops,
 each the other's backward. When windows do not overlap (stride >= kernel) the scatter is
 a plain assignment; otherwise overlapping windows that share a maximum accumulate.
@@ -16,6 +17,7 @@ that spreads ``g / divisor`` over each window.
 import numpy as np
 
 from ..tensor import make
+from . import _pool_kernels
 from ._conv_op import pad_array, windows
 
 
@@ -45,11 +47,14 @@ def max_pool(x, kernel, stride, padding):
     """Differentiable max pooling of a 4-d tensor (arguments already validated)."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    win = windows(pad_array(x._data, padding, -np.inf), kernel, stride)
-    oh, ow = win.shape[2:4]
-    # argmax over one copy of the windows: the first maximum wins ties, and a NaN wins
-    # (numpy's argmax returns the first NaN), as in PyTorch.
-    k = win.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
+    xp = pad_array(x._data, padding, -np.inf)
+    oh, ow = _out_hw((h, w), kernel, stride, padding)
+    # the first maximum wins ties, and a NaN wins (numpy's argmax returns the first NaN), as
+    # in PyTorch: a compiled loop over the windows, or numpy's argmax over a copy of them
+    if _pool_kernels.available(xp):
+        k = _pool_kernels.window_argmax(xp, kernel, stride, (oh, ow))
+    else:
+        k = windows(xp, kernel, stride).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
     # Flat positions in x's own memory order, so that the gradient comes back in x's
     # layout: elementwise ops between arrays of different layouts are several times slower.
     order = _memory_order(x._data)

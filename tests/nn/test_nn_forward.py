@@ -388,3 +388,22 @@ def test_avg_pool_positional_arguments_follow_pytorch():
     np.testing.assert_allclose(a.detach().numpy()[0, 0, 0], [2.5, 3.0, 4.0, 4.5])
     with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
         nn.AvgPool2d(2, 2, 0, True)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [((2, 2), (2, 2), (0, 0)),
+                                                     ((3, 3), (1, 1), (1, 1)),
+                                                     ((3, 2), (2, 1), (1, 0))])
+def test_max_pool_window_argmax_kernel_matches_numpy(kernel, stride, padding):
+    from minigrad.nn import _pool_kernels
+    from minigrad.nn._conv_op import pad_array, windows
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        x = rng.integers(0, 3, (3, 2, 7, 6)).astype(dtype)  # many ties
+        x[0, 0, 1, 1] = x[1, 1, 3, 2] = x[2, 0, 3, 3] = np.nan
+        xp = pad_array(x, padding, -np.inf)
+        win = windows(xp, kernel, stride)
+        ref = win.reshape(win.shape[:4] + (-1,)).argmax(axis=-1)
+        if not _pool_kernels.available(xp):
+            pytest.skip("numba's JIT is off: the numpy path is the only one")
+        np.testing.assert_array_equal(
+            _pool_kernels.window_argmax(xp, kernel, stride, ref.shape[2:]), ref)
