@@ -254,3 +254,16 @@ def test_linear_shape_errors():
         mg.linear(mg.ones(2, 5), mg.ones(3, 4))
     with pytest.raises(ValueError, match=r"bias must have shape \(3,\)"):
         mg.linear(mg.ones(2, 4), mg.ones(3, 4), mg.ones(4))
+
+
+@pytest.mark.parametrize("a_shape", [(3, 4, 5), (2, 3, 4, 5), (4, 5)])
+def test_matmul_with_a_matrix_on_the_right_merges_rows(a_shape):
+    a, b = t(*a_shape), t(5, 2, seed=3)
+    assert mg.gradcheck(lambda a, b: a @ b, (a, b))
+    assert mg.gradgradcheck(lambda a, b: a @ b, (a, b))
+    ref = np.matmul(a.detach().numpy(), b.detach().numpy())
+    np.testing.assert_allclose((a @ b).detach().numpy(), ref, rtol=1e-12)
+    (a @ b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(),
+                               a.detach().numpy().reshape(-1, 5).sum(0)[:, None].repeat(2, 1),
+                               rtol=1e-12)
