@@ -158,19 +158,29 @@ def _regenerate_view(t, old):
     _adopt(t, fresh, old)
 
 
+def _recorded_target(t, name, value_requires_grad):
+    """None when the write into ``t`` is not recorded; else ``(view, root)`` (``view`` is
+    ``t``'s ``(root, steps)`` or None), once the write has passed the checks."""
+    _check_leaf(t, name)
+    if not (grad_enabled() and (t.requires_grad or value_requires_grad)):
+        return None
+    view = _view_of(t)
+    root = t if view is None else view[0]
+    _check_no_grad_view(t, name, root)
+    _check_views(t, name, root, exclude_self=view is not None)
+    return view, root
+
+
 def write(t, name, apply, compute, operand_requires_grad=False, needs_old=False):
     """Write new values into ``t`` in place. ``apply(array)`` does it on raw memory;
     ``compute(src)`` returns the new values as a Tensor built with recorded ops from ``src``
     (``t``'s identity before the write). ``needs_old``: that backward reads ``src``'s values,
     so they are kept in a copy."""
-    _check_leaf(t, name)
-    if not (grad_enabled() and (t.requires_grad or operand_requires_grad)):
+    target = _recorded_target(t, name, operand_requires_grad)
+    if target is None:
         _raw_write(t, name, apply)
         return t
-    view = _view_of(t)
-    root = t if view is None else view[0]
-    _check_no_grad_view(t, name, root)
-    _check_views(t, name, root, exclude_self=view is not None)
+    view, root = target
     old = _identity(t, copy_data=needs_old)
     r = compute(old)
     rd = r._data
@@ -201,14 +211,11 @@ def _check_no_grad_view(t, name, root):
 def write_region(t, name, steps, value, apply, accumulate=False):
     """Store ``value`` (a Tensor) into the region ``steps`` of ``t`` (add it, with
     ``accumulate``). ``apply(array)`` does it on raw memory."""
-    _check_leaf(t, name)
-    if not (grad_enabled() and (t.requires_grad or value.requires_grad)):
+    target = _recorded_target(t, name, value.requires_grad)
+    if target is None:
         _raw_write(t, name, apply)
         return t
-    view = _view_of(t)
-    root = t if view is None else view[0]
-    _check_no_grad_view(t, name, root)
-    _check_views(t, name, root, exclude_self=view is not None)
+    view, root = target
     old = _identity(t) if view is not None else None
     _raw_write(t, name, apply)
     if view is None:
