@@ -357,7 +357,8 @@ def _no_constant(word):
 def _decoded(arr: np.ndarray, code: str, key: str, name: str) -> np.ndarray:
     """The stored little-endian array as the value to return."""
     if code == "BF16":
-        return (arr.astype(np.uint32) << np.uint32(16)).view(np.float32)
+        # np.asarray: on a 0-d array the shift gives a numpy scalar, not a writable array
+        return np.asarray(arr.astype(np.uint32) << np.uint32(16)).view(np.float32)
     if code == "BOOL":
         raw = arr.view(np.uint8)
         if raw.size and raw.max() > 1:

@@ -40,16 +40,23 @@ def save_checkpoint(path, config, epoch, model, optimizer, history, scaler, n_cl
              "history": history}, path)
 
 
-def _read(path, flag):
+def load_file(path, flag):
+    """``minigrad.load(path)``; a missing file, a folder, an unreadable or damaged file is a
+    one-line :class:`CLIError` starting with ``flag``. Shared by every command that reads a
+    checkpoint (train --resume, predict, sample)."""
     import minigrad as mg
     try:
-        ckpt = mg.load(path)
+        return mg.load(path)
     except FileNotFoundError:
         raise CLIError(f"{flag}: no checkpoint at {path}") from None
     except IsADirectoryError:
         raise CLIError(f"{flag}: {path} is a folder, not a checkpoint") from None
     except (ValueError, OSError) as e:  # CheckpointError is a ValueError
         raise CLIError(f"{flag}: {e}") from None
+
+
+def _read(path, flag):
+    ckpt = load_file(path, flag)
     if not isinstance(ckpt, dict) or ckpt.get("format") not in _RESUMABLE:
         raise CLIError(f"{flag}: {path} is not a checkpoint written by minigrad train --save")
     return ckpt

@@ -146,13 +146,8 @@ class LMProgress:
 
 
 def _load_checkpoint(path, settings):
-    import minigrad as mg
-    try:
-        ckpt = mg.load(path)
-    except FileNotFoundError:
-        raise CLIError(f"--resume: no checkpoint at {path}") from None
-    except ValueError as e:
-        raise CLIError(f"--resume: {e}") from None
+    from .checkpoint import load_file
+    ckpt = load_file(path, "--resume")
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise CLIError(f"--resume: {path} is not a minigrad GPT checkpoint")
     saved = ckpt["settings"]

@@ -17,6 +17,7 @@ HELP = "race optimizers across a 2-D loss surface and draw it (PNG, or an animat
 _DEFAULT_LINEUP = "sgd,momentum,nesterov,adagrad,adadelta,rmsprop,adam"
 _MAX_STEPS = 100_000
 _MAX_DPI, _MAX_DPI_GIF = 600, 160  # a 7x6-inch still at 600 dpi is 4200x3600 pixels
+_FRAMES, _FPS = 100, 20
 
 
 def add_arguments(p):
@@ -36,9 +37,9 @@ def add_arguments(p):
                    help="still pictures: contour or surface (3-D)")
     p.add_argument("--losses", default=None, metavar="PATH",
                    help="also write the loss-against-step plot to PATH")
-    p.add_argument("--frames", type=int, default=100, metavar="N",
+    p.add_argument("--frames", type=int, default=_FRAMES, metavar="N",
                    help="GIF: at most this many frames")
-    p.add_argument("--fps", type=int, default=20, metavar="N", help="GIF: frames per second")
+    p.add_argument("--fps", type=int, default=_FPS, metavar="N", help="GIF: frames per second")
     p.add_argument("--dpi", type=int, default=None, metavar="N",
                    help=f"resolution (default: 80 for GIFs, at most {_MAX_DPI_GIF}; 100 for "
                         f"stills, at most {_MAX_DPI})")
@@ -83,6 +84,12 @@ def run(args):
     for flag, value in (("--frames", args.frames), ("--fps", args.fps)):
         if value < 1:
             raise CLIError(f"{flag} must be a positive integer, got {value}")
+    # Options the chosen output does not read are refused, not silently ignored.
+    if ext == ".gif" and args.kind != "contour":
+        raise CLIError(f"--kind {args.kind} draws a still picture; the GIF animation is a "
+                       "contour plot (use --out NAME.png for a 3-D still)")
+    if ext != ".gif" and (args.frames != _FRAMES or args.fps != _FPS):
+        raise CLIError(f"--frames and --fps apply to a GIF (--out NAME.gif), not to {ext}")
     top = _MAX_DPI_GIF if ext == ".gif" else _MAX_DPI
     if args.dpi is not None and not 10 <= args.dpi <= top:
         kind = "a GIF (every frame is held in memory)" if ext == ".gif" else "a still"

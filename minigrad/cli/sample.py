@@ -20,16 +20,11 @@ def add_arguments(p):
 
 def load_model(path):
     """``(model, tokenizer, checkpoint)`` from a GPT checkpoint."""
-    import minigrad as mg
     from ..data.text import CharTokenizer
     from ..models import GPT, GPTConfig
+    from .checkpoint import load_file
     from .gpt import CHECKPOINT_FORMAT
-    try:
-        ckpt = mg.load(path)
-    except FileNotFoundError:
-        raise CLIError(f"no checkpoint at {path}") from None
-    except ValueError as e:
-        raise CLIError(str(e)) from None
+    ckpt = load_file(path, "checkpoint")
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise CLIError(f"{path} is not a GPT checkpoint (write one with minigrad train --model "
                        "gpt --save PATH)")
@@ -49,9 +44,9 @@ def run(args):
         raise CLIError(f"--top-k must be >= 1, got {args.top_k}")
     if args.seed < 0:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
-    model, tok, _ = load_model(args.checkpoint)
     if not args.prompt:
         raise CLIError("--prompt must not be empty")
+    model, tok, _ = load_model(args.checkpoint)
     try:
         prompt = tok.encode(args.prompt)
     except ValueError as e:

@@ -53,6 +53,25 @@ def add_arguments(p):
     p.add_argument("--quiet", action="store_true", help="print only the final result")
     from . import gpt
     gpt.add_arguments(p)
+    p.set_defaults(_defaults={d: p.get_default(d) for ds in _UNUSED.values() for d in ds})
+
+
+#: The options each model does not read: given anyway, they are refused rather than ignored.
+_GPT_OPTIONS = ("steps", "minutes", "block_size", "layers", "heads", "width", "dropout",
+                "warmup", "grad_clip", "eval_every", "eval_batches")
+_UNUSED = {"mlp": _GPT_OPTIONS, "cnn": ("hidden",) + _GPT_OPTIONS,
+           "gpt": ("hidden", "epochs", "samples", "momentum")}
+
+
+def _refuse_unused_options(args):
+    """A CLIError for options given with a value other than their default that ``--model``
+    does not use (an option equal to its default cannot be told apart from one not given)."""
+    defaults = getattr(args, "_defaults", {})
+    unused = [f"--{d.replace('_', '-')}" for d in _UNUSED.get(args.model, ())
+              if d in defaults and getattr(args, d) != defaults[d]]
+    if unused:
+        raise CLIError(f"{', '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply "
+                       f"to --model {args.model}")
 
 
 def config_from_args(args):
@@ -63,13 +82,15 @@ def config_from_args(args):
                        epochs=args.epochs, seed=args.seed, n_samples=args.samples)
 
 
-def report(result, progress_stream_quiet=False):
+def report(result):
+    """Print the one-line final result of a training run."""
     print(f"final: train accuracy {100 * result.train_accuracy:.1f}%, test accuracy "
           f"{100 * result.test_accuracy:.1f}%, {result.steps} steps in {result.seconds:.2f} s "
           f"({result.steps / max(result.seconds, 1e-9):,.0f} steps/s)")
 
 
 def run(args):
+    _refuse_unused_options(args)
     if args.model == "gpt":
         from . import gpt
         return gpt.run(args)

@@ -72,6 +72,8 @@ class TensorDataset(Dataset):
         return tuple(to_tensor(np.asarray(a[index])) for a in self._arrays)
 
     def get_batch(self, indices: np.ndarray) -> tuple:
+        """The samples at ``indices``, already stacked: one Tensor per array, cut with one
+        fancy index (what :class:`DataLoader` uses instead of collating ``ds[i]`` one by one)."""
         indices = np.asarray(indices, dtype=np.intp)
         return tuple(to_tensor(a[indices]) for a in self._arrays)
 
@@ -115,6 +117,8 @@ class Subset(Dataset):
         return len(self.indices)
 
     def get_batch(self, indices: np.ndarray) -> Any:
+        """The samples at ``indices`` of the subset, stacked: the wrapped dataset's own
+        ``get_batch`` when it has one, else its samples collated."""
         mapped = np.asarray(self.indices)[np.asarray(indices, dtype=np.intp)]
         get_batch = getattr(self.dataset, "get_batch", None)
         if callable(get_batch):

@@ -164,6 +164,7 @@ class CharTokenizer:
 
     @property
     def vocab_size(self):
+        """The number of distinct characters (ids run from 0 to ``vocab_size - 1``)."""
         return len(self.chars)
 
     def encode(self, text):
@@ -218,15 +219,18 @@ class TextBlocks(Dataset):
         return len(self.tokens) - self.block_size
 
     def __getitem__(self, index):
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"TextBlocks: index {index} out of range for {n} blocks")
-        x, y = self.get_batch(np.array([index % n]))
+        x, y = self.get_batch(np.array([index]))
         return x[0], y[0]
 
     def get_batch(self, indices):
-        """``(x, y)`` int64 Tensors of shape (len(indices), block_size)."""
-        rows = np.asarray(indices)[:, None] + self._offsets
+        """``(x, y)`` int64 Tensors of shape (len(indices), block_size); negative indices
+        count from the end, as for ``ds[i]``."""
+        indices, n = np.asarray(indices, dtype=np.int64), len(self)
+        if indices.size and not (-n <= indices.min() and indices.max() < n):
+            bad = indices[(indices < -n) | (indices >= n)][0]
+            raise IndexError(f"TextBlocks: index {bad} out of range for {n} blocks")
+        # the rows are offsets added to the start: a negative start must wrap first
+        rows = (indices % n)[:, None] + self._offsets
         return Tensor._wrap(self.tokens[rows]), Tensor._wrap(self.tokens[rows + 1])
 
     def random_batch(self, batch_size, rng):

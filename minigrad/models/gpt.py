@@ -38,6 +38,7 @@ class GPTConfig:
     dropout: float = 0.0
 
     def validate(self):
+        """Return ``self`` if the sizes make a model, else raise ValueError naming the field."""
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -50,6 +51,7 @@ class GPTConfig:
         return self
 
     def to_dict(self):
+        """The fields as a plain dict: ``GPTConfig(**d)`` rebuilds it (checkpoints store it)."""
         return asdict(self)
 
 

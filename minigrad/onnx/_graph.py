@@ -9,9 +9,6 @@ import numpy as np
 
 from ..tensor import Tensor
 
-# ONNX's "to the end of the dimension" for Slice.
-INT64_MAX = np.iinfo(np.int64).max
-
 
 class UnsupportedOperatorError(RuntimeError):
     """The model ran an op or layer that :func:`minigrad.onnx.export` cannot express in

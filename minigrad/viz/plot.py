@@ -7,6 +7,7 @@ import numpy as np
 from ._matplotlib import new_figure
 from .style import MINIMUM_COLOR, START_COLOR, markevery, style
 
+
 def legend_label(traj):
     """The label, plus how the trajectory stopped when it stopped early."""
     if traj.stopped_at is None:

@@ -61,6 +61,9 @@ def test_quiet_prints_only_the_result(capsys, tmp_path):
     (["train", "--model", "cnn"], "--model cnn needs the 8x8 digits"),
     (["train", "--optimizer", "nesterov", "--momentum", "0"], "nesterov needs --momentum > 0"),
     (["train", "--resume", "/nonexistent/ckpt.npz"], "--resume: no checkpoint at /nonexistent/ckpt.npz"),
+    (["train", "--steps", "5"], "--steps does not apply to --model mlp"),
+    (["train", "--layers", "2", "--dropout", "0.1"], "--layers, --dropout do not apply to --model mlp"),
+    (["train", "--model", "cnn", "--dataset", "digits", "--hidden", "8"], "--hidden does not apply to --model cnn"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
     # Every one of these is found before the first epoch.

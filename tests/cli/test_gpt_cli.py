@@ -114,3 +114,21 @@ def test_train_and_sample_input_errors(capsys, tmp_path, corpus):
     code, _, err = run_cli(capsys, "train", "--dataset", corpus, "--steps", "4",
                            "--resume", str(ckpt), *TINY)
     assert code == 2 and "steps=3 (now 4)" in err
+
+
+@pytest.mark.parametrize("argv", [["sample", "{dir}"],
+                                  ["train", "--dataset", "{corpus}", "--resume", "{dir}", *TINY]])
+def test_a_folder_as_checkpoint_is_one_line(capsys, tmp_path, corpus, argv):
+    argv = [a.format(dir=tmp_path, corpus=corpus) for a in argv]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and "is a folder, not a checkpoint" in err
+    assert len(err.strip().splitlines()) == 1 and "step " not in out
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--epochs", "3"], "--epochs does not apply to --model gpt"),
+    (["--hidden", "8", "--momentum", "0.5"], "--hidden, --momentum do not apply to --model gpt"),
+])
+def test_options_gpt_does_not_read_are_refused(capsys, corpus, extra, message):
+    code, out, err = run_cli(capsys, "train", "--dataset", corpus, "--steps", "2", *TINY, *extra)
+    assert code == 2 and message in err and out == ""

@@ -45,6 +45,18 @@ def test_blocks_are_context_and_next_token():
         blocks[6]
 
 
+def test_get_batch_takes_negative_indices_as_ds_i_does():
+    # the same blocks as indexing one at a time, not windows wrapped across the array's end
+    tokens = np.arange(10) * 3
+    blocks = TextBlocks(tokens, 4)
+    xb, yb = blocks.get_batch(np.array([-1, -6]))
+    assert xb.tolist() == [tokens[5:9].tolist(), tokens[0:4].tolist()]
+    assert yb.tolist() == [tokens[6:10].tolist(), tokens[1:5].tolist()]
+    for bad in (-7, 6):
+        with pytest.raises(IndexError, match=f"index {bad} out of range for 6"):
+            blocks.get_batch(np.array([0, bad]))
+
+
 def test_blocks_errors():
     with pytest.raises(ValueError, match="too few"):
         TextBlocks(np.arange(4), 4)

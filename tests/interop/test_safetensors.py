@@ -198,6 +198,14 @@ def test_bfloat16_ties_and_overflow(tmp_path):
     np.testing.assert_array_equal(y, [one, 1 + 4 * eps, 1 + 2 * eps, largest, np.inf, -np.inf])
 
 
+def test_a_0d_bfloat16_tensor_loads_as_a_writable_0d_array(tmp_path):
+    # torch writes num_batches_tracked-like scalars too; the value 1.5 is exact in bfloat16
+    save_safetensors({"s": np.float32(1.5)}, tmp_path / "a", bfloat16=True)
+    s = load_safetensors(tmp_path / "a")["s"]
+    assert isinstance(s, np.ndarray) and s.shape == () and s.dtype == np.float32
+    assert s.flags.writeable and s == 1.5
+
+
 def test_bfloat16_only_on_request(tmp_path):
     tensors = {"w": np.ones(2, np.float32), "b": np.ones(2, np.float64), "n": np.int64(1)}
     save_safetensors(tensors, tmp_path / "a", bfloat16=["w"])

@@ -38,6 +38,8 @@ def test_list_names_every_function_and_optimizer(capsys):
     (["--dpi", "100000"], "--dpi must be in [10, 160] for a GIF", []),
     (["--dpi", "100000", "--out", "r.png"], "--dpi must be in [10, 600] for a still", []),
     (["--steps", "10000000"], "--steps must be at most 100000", []),
+    (["--kind", "surface"], "--kind surface draws a still picture", []),
+    (["--fps", "5", "--out", "r.png"], "--frames and --fps apply to a GIF", []),
 ])
 def test_user_errors_are_one_line_with_choices(capsys, argv, needle, choices):
     code, out, err = run(capsys, *argv)
