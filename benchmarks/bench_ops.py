@@ -62,7 +62,8 @@ def ops(n):
 
 
 def main():
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help only
+    description = " ".join(__doc__.split("\n\n")[0].split())
+    argparse.ArgumentParser(description=description).parse_args()  # --help only
     print(f"minigrad per-op overhead ({platform.machine()}, {platform.python_version()}, "
           f"numpy {np.__version__}); median of 9 interleaved runs, microseconds per call")
     header = f"{'op':<8} {'size':>7} {'numpy':>9} {'mg fwd':>9} {'overhead':>9} {'no_grad':>9} {'fwd+bwd':>9}"

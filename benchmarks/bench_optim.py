@@ -346,7 +346,7 @@ def run_crossover(out, algos=("adam", "sgd", "adagrad")):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--algos", default=",".join(ALGOS))
     ap.add_argument("--sizes", default="1e3,1e4,1e5,1e6,1e7")
     ap.add_argument("--crossover", action="store_true")

@@ -182,7 +182,7 @@ def bench_case(key, rounds, n_steps, worker):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--steps", type=int, default=20, help="training steps per timed round")
     ap.add_argument("--only", default="", help="comma-separated case keys, e.g. a,d")

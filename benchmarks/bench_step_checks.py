@@ -36,7 +36,7 @@ def measure(cls, kwargs, rounds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     for cls, kwargs in ((optim.Adam, {}), (optim.SGD, dict(lr=0.1, momentum=0.9))):

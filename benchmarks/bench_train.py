@@ -1,4 +1,5 @@
-"""One full training step (forward, loss, backward, Adam update), float32, in one run:
+"""One full training step (forward, loss, backward, Adam update), float32: minigrad against a
+hand-written numpy floor and PyTorch, in one run.
 
   minigrad                    the library as a user runs it (nn + F + optim.Adam)
   numpy floor                 hand-written numpy forward/backward + a serial numba Adam kernel:
@@ -371,7 +372,7 @@ def bench_case(key, rounds, workers, pause):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--only", default="a,b,c,d")
     ap.add_argument("--pause", type=float, default=0.3,

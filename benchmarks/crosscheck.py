@@ -60,7 +60,7 @@ def measure(lib, case):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--cases", default="a,b,c,d,gpt")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)

@@ -5,8 +5,9 @@ import math
 
 
 def parser(doc):
-    """An ArgumentParser described by the first line of ``doc`` that shows defaults in --help."""
-    return argparse.ArgumentParser(description=doc.splitlines()[0],
+    """An ArgumentParser described by the first paragraph of ``doc`` that shows defaults in
+    --help."""
+    return argparse.ArgumentParser(description=" ".join(doc.split("\n\n")[0].split()),
                                    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
 
 

@@ -27,10 +27,11 @@ import _args  # examples/_args.py: argument types with one-line errors
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
 parser = _args.parser(__doc__)
-parser.add_argument("--epochs", type=_args.positive_int, default=1 if QUICK else 20)
-parser.add_argument("--lr", type=_args.positive_float, default=2e-3)
-parser.add_argument("--batch-size", type=_args.positive_int, default=32)
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--epochs", type=_args.positive_int, default=1 if QUICK else 20,
+                    help="passes over the training set")
+parser.add_argument("--lr", type=_args.positive_float, default=2e-3, help="learning rate")
+parser.add_argument("--batch-size", type=_args.positive_int, default=32, help="examples per step")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 parser.add_argument("--save", metavar="PATH", help="write the trained weights as a safetensors "
                     "file (loads into the same network in PyTorch: see docs/interop.md)")
 args = parser.parse_args()

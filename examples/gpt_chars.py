@@ -4,7 +4,7 @@ The corpus is the source of a fixed list of standard-library modules (about 3 MB
 every machine that runs Python: nothing to download). The model reads 64 characters and
 predicts the next one at every position; after a few minutes it writes plausible Python.
 
-    python examples/gpt_chars.py                   # 2000 steps, ~10 minutes on 2 cores
+    python examples/gpt_chars.py                   # 2000 steps, ~3 minutes on 2 idle cores
     python examples/gpt_chars.py --steps 300       # a quick look
 
 ``minigrad train --dataset stdlib --model gpt`` is the same run with checkpoints and a
@@ -25,10 +25,11 @@ import _args  # examples/_args.py: argument types with one-line errors
 
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 parser = _args.parser(__doc__)
-parser.add_argument("--steps", type=_args.positive_int, default=30 if QUICK else 2000)
-parser.add_argument("--batch-size", type=_args.positive_int, default=32)
-parser.add_argument("--lr", type=_args.positive_float, default=1e-3)
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--steps", type=_args.positive_int, default=30 if QUICK else 2000,
+                    help="optimizer steps")
+parser.add_argument("--batch-size", type=_args.positive_int, default=32, help="examples per step")
+parser.add_argument("--lr", type=_args.positive_float, default=1e-3, help="learning rate")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 args = parser.parse_args()
 
 # 1. Data: characters -> ids, 90% to train on, the last 10% to validate on.

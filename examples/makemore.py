@@ -29,8 +29,8 @@ import _args  # examples/_args.py: argument types with one-line errors
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 parser = _args.parser(__doc__)
 parser.add_argument("--steps", type=_args.positive_int, default=20 if QUICK else 3000,
-                    help="training steps of the MLP and of the GPT (default 3000)")
-parser.add_argument("--seed", type=int, default=0)
+                    help="training steps of the MLP and of the GPT")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 args = parser.parse_args()
 
 text = load_corpus("names")

@@ -27,9 +27,10 @@ QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
 parser = _args.parser(__doc__)
 parser.add_argument("--epochs", type=_args.positive_int, default=20 if QUICK else 100,
-                    help="full-batch steps (default 100)")
-parser.add_argument("--samples", type=_args.positive_int, default=1000)
-parser.add_argument("--seed", type=int, default=0)
+                    help="full-batch steps")
+parser.add_argument("--samples", type=_args.positive_int, default=1000,
+                    help="number of two-moons points")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the decision boundary")
 args = parser.parse_args()
 if args.plot and importlib.util.find_spec("matplotlib") is None:

@@ -39,8 +39,9 @@ import _args  # examples/_args.py: argument types with one-line errors
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
 parser = _args.parser(__doc__)
-parser.add_argument("--epochs", type=_args.positive_int, default=2 if QUICK else 20)
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--epochs", type=_args.positive_int, default=2 if QUICK else 20,
+                    help="passes over the training set")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 parser.add_argument("--plot", metavar="PATH", help="save loss-vs-epoch and loss-vs-time plots")
 args = parser.parse_args()
 if args.epochs < 1:

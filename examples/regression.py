@@ -25,10 +25,12 @@ import _args  # examples/_args.py: argument types with one-line errors
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 
 parser = _args.parser(__doc__)
-parser.add_argument("--epochs", type=_args.positive_int, default=60 if QUICK else 300)
-parser.add_argument("--lr", type=_args.positive_float, default=0.01)
-parser.add_argument("--noise", type=_args.nonnegative_float, default=0.1)
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--epochs", type=_args.positive_int, default=60 if QUICK else 300,
+                    help="full-batch steps")
+parser.add_argument("--lr", type=_args.positive_float, default=0.01, help="learning rate")
+parser.add_argument("--noise", type=_args.nonnegative_float, default=0.1,
+                    help="standard deviation of the noise added to the curve")
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 parser.add_argument("--plot", metavar="PATH", help="save a picture of the fit")
 args = parser.parse_args()
 if args.plot and importlib.util.find_spec("matplotlib") is None:

@@ -33,7 +33,7 @@ import _args  # examples/_args.py: argument types with one-line errors
 parser = _args.parser(__doc__)
 parser.add_argument("--quick", action="store_true",
                     help="small budgets (also set by MINIGRAD_EXAMPLES_QUICK=1)")
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--seed", type=int, default=0, help="random seed")
 args = parser.parse_args()
 QUICK = args.quick or os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 

@@ -20,11 +20,10 @@ import _args  # examples/_args.py: argument types with one-line errors
 
 QUICK = os.environ.get("MINIGRAD_EXAMPLES_QUICK") == "1"
 parser = _args.parser(__doc__)
-parser.add_argument("--epochs", type=_args.positive_int, default=50 if QUICK else 300, help="full-batch steps")
-parser.add_argument("--lr", type=_args.positive_float, default=0.5)
+parser.add_argument("--epochs", type=_args.positive_int, default=50 if QUICK else 300,
+                    help="full-batch steps")
+parser.add_argument("--lr", type=_args.positive_float, default=0.5, help="learning rate")
 args = parser.parse_args()
-if args.epochs < 1:
-    parser.error("--epochs must be >= 1")
 
 # ---- the pipeline -----------------------------------------------------------------------
 mg.manual_seed(0)
