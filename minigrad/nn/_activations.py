@@ -188,20 +188,20 @@ def threshold(input, threshold, value, inplace=False):
 
 def prelu(input, weight):
     """``x`` where ``x > 0``, else ``weight * x``; ``weight`` has one element or one per
-    channel (dim 1 of the input, dim 0 when the input is 1-d)."""
+    channel (dim 1 of the input; an input of fewer than 2 dims has one channel, as PyTorch)."""
     _float_tensor(input, "prelu", "input")
     _float_tensor(weight, "prelu", "weight")
     if weight.ndim > 1:
         raise ValueError(f"prelu: weight must be 1-d (one slope or one per channel), got shape "
                          f"{tuple(weight.shape)}")
     n = weight._data.size
-    channels = 1 if input.ndim == 0 else input.shape[1 if input.ndim >= 2 else 0]
+    channels = input.shape[1] if input.ndim >= 2 else 1
     if n != 1 and n != channels:
         raise ValueError(f"prelu: mismatch of parameter numbers and input channel size. Found "
                          f"parameter numbers = {n} and channel size = {channels}.")
     shape = [1] * input.ndim
     if n > 1:
-        shape[1 if input.ndim >= 2 else 0] = n
+        shape[1] = n
     x = input._data
     w = weight._data.reshape(shape) if input.ndim else weight._data.reshape(())
     pos = x > 0

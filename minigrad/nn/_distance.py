@@ -50,7 +50,8 @@ def vector_norm(input, p, dim, keepdim=False):
                 return np.sign(x)
             if p == 2:
                 return np.where(n > 0, x / n, 0)
-            return np.where(n > 0, np.sign(x) * (a / n) ** (p - 1), 0)
+            # 0 at a zero element too: for p < 1, |x|^(p-1) is inf there (0 * inf = nan)
+            return np.where((n > 0) & (a > 0), np.sign(x) * (a / n) ** (p - 1), 0)
 
     def backward(g, out):
         gk = g if keepdim else g.unsqueeze(d)
@@ -64,7 +65,9 @@ def vector_norm(input, p, dim, keepdim=False):
         if p == 2:
             return (gk * where(nonzero, input / safe, 0.0),)
         sign = Tensor._wrap(np.sign(x))
-        return (gk * where(nonzero, sign * (input.abs() / safe) ** (p - 1), 0.0),)
+        used = Tensor._wrap((n > 0) & (a > 0))
+        ratio = where(used, input.abs(), 1.0) / safe  # no 0 ** (p - 1) in any branch
+        return (gk * where(used, sign * ratio ** (p - 1), 0.0),)
 
     return make(n if keepdim else n.squeeze(d), (input,), backward, "Norm")
 

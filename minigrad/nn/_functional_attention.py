@@ -299,9 +299,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     weights = None
     if packed:
         out = _attention_op.packed_attention(qkv, num_heads, add, blocked, use_causal, p, scale)
-    elif need_weights:
-        if use_causal:
-            blocked = _attention_op.causal_blocked(n_q, k.shape[2])
+    elif need_weights:  # (use_causal is False here: weights are built from attn_mask)
         scores = q.matmul(k.mT) * scale
         if add is not None:
             scores = scores + add

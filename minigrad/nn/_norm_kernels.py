@@ -96,6 +96,7 @@ def _get():
 
 
 def available(x):
+    """Whether the compiled rows apply (numba's JIT on, a float32 or float64 input)."""
     from numba.core import config
     return not config.DISABLE_JIT and x.dtype.kind == "f" and x.dtype.itemsize >= 4
 

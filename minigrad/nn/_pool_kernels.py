@@ -46,9 +46,10 @@ def _build():
 
 
 def available(x):
-    """Whether the compiled loop applies (numba's JIT on, a float input)."""
+    """Whether the compiled loop applies (numba's JIT on, a float32 or float64 input: numba
+    has no float16)."""
     from numba.core import config
-    return not config.DISABLE_JIT and x.dtype.kind == "f"
+    return not config.DISABLE_JIT and x.dtype.kind == "f" and x.dtype.itemsize >= 4
 
 
 def window_argmax(xp, kernel, stride, out_hw):

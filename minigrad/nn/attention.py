@@ -1,7 +1,8 @@
 """``MultiheadAttention`` with PyTorch's parameters, state_dict keys and numbers."""
 import numpy as np
 
-from .. import grad_mode
+from .. import _device, grad_mode
+from .._default_dtype import get_default_dtype
 from . import init
 from ._functional_attention import multi_head_attention_forward
 from .linear import Linear
@@ -29,8 +30,10 @@ class MultiheadAttention(Module):
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, dtype=None):
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
+                 dtype=None):
         super().__init__()
+        _device.resolve(device, "MultiheadAttention")
         for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
                 raise ValueError(f"MultiheadAttention: {name} must be a positive int, got "
@@ -50,7 +53,7 @@ class MultiheadAttention(Module):
         self.dropout = float(dropout)
         self.batch_first = batch_first
         self.head_dim = self.embed_dim // self.num_heads
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         e = self.embed_dim
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(np.empty((3 * e, e), dtype=dt))

@@ -1,10 +1,12 @@
 """Loss functions as modules, PyTorch's constructors (including the deprecated
 ``size_average``/``reduce`` pair, mapped to ``reduction`` with PyTorch's warning); each
 ``forward`` calls its functional form in ``F``."""
+from ..tensor import Tensor
 from . import functional as F
 from ._checks import _legacy_reduction
 from .distance import PairwiseDistance
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
@@ -22,10 +24,20 @@ class _Loss(Module):
                                            self._reductions)
 
 
+def _set_weight(module, name, weight):
+    """A loss's weight tensor is a buffer, as in PyTorch: it is in ``state_dict`` (so a
+    PyTorch checkpoint of a model holding a weighted loss loads) and follows ``to()``. Arrays
+    and lists (accepted by the functional forms) stay plain attributes."""
+    if weight is None or (isinstance(weight, Tensor) and not isinstance(weight, Parameter)):
+        module.register_buffer(name, weight)
+    else:
+        setattr(module, name, weight)
+
+
 class _WeightedLoss(_Loss):
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        _set_weight(self, "weight", weight)
 
 
 class L1Loss(_Loss):
@@ -115,8 +127,8 @@ class BCEWithLogitsLoss(_Loss):
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
                  pos_weight=None):
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        _set_weight(self, "weight", weight)
+        _set_weight(self, "pos_weight", pos_weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight,

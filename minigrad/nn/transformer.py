@@ -7,6 +7,8 @@ import copy
 
 import numpy as np
 
+from .. import _device
+from .._default_dtype import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -19,17 +21,15 @@ from .normalization import LayerNorm
 
 
 def generate_square_subsequent_mask(sz, device=None, dtype=None):
-    """The causal mask for ``sz`` positions as PyTorch builds it: a float (sz, sz) tensor,
-    ``-inf`` above the diagonal (the future) and 0 elsewhere, to add to attention scores.
-    Also available as ``nn.Transformer.generate_square_subsequent_mask``. ``device`` may
-    only be the CPU."""
-    if device is not None and str(device) != "cpu":
-        raise ValueError(f"generate_square_subsequent_mask: minigrad runs on the CPU only, got "
-                         f"device {device!r}")
+    """The causal mask for ``sz`` positions as PyTorch builds it: a float (sz, sz) tensor
+    (the default dtype unless ``dtype``), ``-inf`` above the diagonal (the future) and 0
+    elsewhere, to add to attention scores. Also available as
+    ``nn.Transformer.generate_square_subsequent_mask``. ``device`` may only be the CPU."""
+    _device.resolve(device, "generate_square_subsequent_mask")
     if isinstance(sz, bool) or not isinstance(sz, (int, np.integer)) or sz < 0:
         raise ValueError(f"generate_square_subsequent_mask: sz must be a non-negative int, "
                          f"got {sz!r}")
-    mask = np.triu(np.full((sz, sz), -np.inf, dtype=np.dtype(dtype or np.float32)), 1)
+    mask = np.triu(np.full((sz, sz), -np.inf, dtype=np.dtype(dtype or get_default_dtype())), 1)
     return Tensor(mask)
 
 
@@ -89,8 +89,9 @@ class TransformerEncoderLayer(Module):
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, type(self).__name__)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, dtype=dtype)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
@@ -166,8 +167,9 @@ class TransformerDecoderLayer(Module):
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, type(self).__name__)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
@@ -256,8 +258,9 @@ class Transformer(Module):
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
                  dim_feedforward=2048, dropout=0.1, activation="relu", custom_encoder=None,
                  custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
-                 bias=True, dtype=None):
+                 bias=True, device=None, dtype=None):
         super().__init__()
+        _device.resolve(device, "Transformer")
         kw = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                   layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first,
                   bias=bias, dtype=dtype)

@@ -23,10 +23,12 @@ def _unary(input, fn, derivative, name):
 
 
 def log10(input):
+    """Base-10 logarithm."""
     return _unary(input, np.log10, lambda a, g, out: g / (a * _LN10), "Log10")
 
 
 def log2(input):
+    """Base-2 logarithm."""
     return _unary(input, np.log2, lambda a, g, out: g / (a * _LN2), "Log2")
 
 
@@ -41,6 +43,7 @@ def expm1(input):
 
 
 def exp2(input):
+    """``2 ** x``."""
     return _unary(input, np.exp2, lambda a, g, out: g * out * _LN2, "Exp2")
 
 
@@ -60,22 +63,33 @@ def _zero_grad(g, out):
 
 
 def _piecewise(a, fn, name):
-    if a.dtype.kind in "iub":
-        return Tensor._wrap(fn(a._data).astype(a.dtype, copy=False)) if name != "Sign" else \
-            Tensor._wrap(np.sign(a._data).astype(a.dtype if a.dtype.kind != "b" else np.bool_))
+    if a.dtype.kind == "b":
+        if name != "Sign":  # PyTorch has no rounding kernels for bool
+            raise TypeError(f"{name.lower()}: not implemented for a bool tensor")
+        return Tensor._wrap(a._data.copy())
+    if a.dtype.kind in "iu":
+        return Tensor._wrap(fn(a._data).astype(a.dtype, copy=False))
     return make(np.asarray(fn(a._data), dtype=a.dtype), (a,), _zero_grad, name)
 
 
+def _sign_array(x):
+    # PyTorch's sign is (0 < x) - (x < 0): NaN gives 0, where numpy's sign gives NaN
+    s = np.sign(x)
+    return np.where(np.isnan(s), 0, s) if x.dtype.kind == "f" else s
+
+
 def sign(input):
-    """-1, 0 or 1 by the sign of each element (0 for NaN stays NaN); zero gradient."""
-    return _piecewise(input, np.sign, "Sign")
+    """-1, 0 or 1 by the sign of each element (NaN gives 0, as PyTorch); zero gradient."""
+    return _piecewise(input, _sign_array, "Sign")
 
 
 def floor(input):
+    """Rounds down; zero gradient."""
     return _piecewise(input, np.floor, "Floor")
 
 
 def ceil(input):
+    """Rounds up; zero gradient."""
     return _piecewise(input, np.ceil, "Ceil")
 
 

@@ -13,22 +13,27 @@ def _array(x):
 
 
 def isnan(input):
+    """True where ``input`` is NaN."""
     return Tensor._wrap(np.isnan(input._data))
 
 
 def isinf(input):
+    """True where ``input`` is +inf or -inf."""
     return Tensor._wrap(np.isinf(input._data))
 
 
 def isfinite(input):
+    """True where ``input`` is neither NaN nor infinite."""
     return Tensor._wrap(np.isfinite(input._data))
 
 
 def isposinf(input):
+    """True where ``input`` is +inf."""
     return Tensor._wrap(np.isposinf(input._data))
 
 
 def isneginf(input):
+    """True where ``input`` is -inf."""
     return Tensor._wrap(np.isneginf(input._data))
 
 
@@ -69,40 +74,50 @@ def all(input, dim=None, keepdim=False):  # noqa: A001  (PyTorch's name)
 
 
 def eq(input, other):
+    """``input == other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.equal, input, other)
 
 
 def ne(input, other):
+    """``input != other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.not_equal, input, other)
 
 
 def lt(input, other):
+    """``input < other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.less, input, other)
 
 
 def le(input, other):
+    """``input <= other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.less_equal, input, other)
 
 
 def gt(input, other):
+    """``input > other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.greater, input, other)
 
 
 def ge(input, other):
+    """``input >= other`` elementwise (broadcasting), a bool tensor."""
     return compare(np.greater_equal, input, other)
 
 
 def logical_not(input):
+    """True where ``input`` is zero."""
     return Tensor._wrap(np.logical_not(input._data))
 
 
 def logical_and(input, other):
+    """True where both operands are non-zero (broadcasting)."""
     return compare(np.logical_and, input, other)
 
 
 def logical_or(input, other):
+    """True where either operand is non-zero (broadcasting)."""
     return compare(np.logical_or, input, other)
 
 
 def logical_xor(input, other):
+    """True where exactly one operand is non-zero (broadcasting)."""
     return compare(np.logical_xor, input, other)

@@ -40,7 +40,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         data = np.asarray(np.sum(x._data != 0, axis=dims, keepdims=keepdim), dtype=x.dtype)
         return make(data, (x,), lambda g, out: (x * 0.0,), "Norm")
     a = np.abs(x._data)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", divide="ignore"):  # a negative p of a zero is inf, as torch
         if p == 2:
             data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
         elif p == 1:
@@ -59,8 +59,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         if p == 2:
             grad = x * (gk / safe)
         else:
-            # d/dx (sum |x|^p)^(1/p) = x |x|^(p-2) / norm^(p-1)
-            grad = x * x.abs().pow(p - 2) * (gk / safe.pow(p - 1))
+            # d/dx (sum |x|^p)^(1/p) = sign(x) |x|^(p-1) / norm^(p-1); a zero element gets 0
+            # (PyTorch), where x |x|^(p-2) would be 0 * inf for p < 2
+            nonzero = Tensor._wrap(x._data != 0)
+            scaled = (x.sign() * x.abs().where(nonzero, 1.0).pow(p - 1)).where(nonzero, 0.0)
+            grad = scaled * (gk / safe.pow(p - 1))
         return (grad.where(positive, 0.0),)
 
     return make(data, (x,), backward, "Norm")

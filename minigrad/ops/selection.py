@@ -95,6 +95,7 @@ def nonzero(input, *, as_tuple=False):
 
 
 def argwhere(input):
+    """The same as :func:`nonzero`: an int64 ``(n, ndim)`` tensor of indices."""
     return nonzero(input)
 
 
@@ -114,10 +115,12 @@ def flip(input, dims):
 
 
 def fliplr(input):
+    """Reverses dim 1 (left-right)."""
     return flip(input, 1)
 
 
 def flipud(input):
+    """Reverses dim 0 (up-down)."""
     return flip(input, 0)
 
 

@@ -171,6 +171,7 @@ def test_one_hot_values_and_errors():
     (lambda: F.glu(t(3, 5)), RuntimeError, "Halving dimension must be even, but dimension 1 is "
                                            "size 5"),
     (lambda: F.prelu(t(3, 5), t(3)), ValueError, "parameter numbers = 3 and channel size = 5"),
+    (lambda: F.prelu(t(3), t(3)), ValueError, "parameter numbers = 3 and channel size = 1"),
     (lambda: F.silu(mg.tensor([1, 2])), TypeError, "silu: input must be a floating-point"),
     (lambda: F.smooth_l1_loss(t(3), t(3), beta=-1), ValueError, "beta must be >= 0"),
     (lambda: F.huber_loss(t(3), t(3), delta=0), ValueError, "delta must be > 0"),

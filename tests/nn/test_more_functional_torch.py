@@ -280,11 +280,12 @@ def test_distance_modules():
         close(mine(mg.tensor(a), mg.tensor(b)), theirs(torch.tensor(a), torch.tensor(b)))
 
 
-@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, float("inf")])
+@pytest.mark.parametrize("p", [0.5, 1.0, 1.5, 2.0, 3.0, float("inf")])
 @pytest.mark.parametrize("dim", [0, 1])
 def test_normalize(p, dim):
     x = RNG.standard_normal((4, 5))
     x[0] = 0.0  # a zero row: the norm is clamped at eps, the gradient stays finite
+    x[1, 2] = 0.0  # a zero element of a non-zero vector: gradient 0 there, also for p < 1
     run_both(lambda a: F.normalize(a, p=p, dim=dim), lambda a: TF.normalize(a, p=p, dim=dim), [x])
 
 
@@ -313,3 +314,23 @@ def test_one_hot(num_classes):
     tout = TF.one_hot(torch.tensor(idx), num_classes)
     assert out.dtype == np.int64
     np.testing.assert_array_equal(out.numpy(), tout.numpy())
+
+
+@pytest.mark.parametrize("cls,names", [("CrossEntropyLoss", ["weight"]), ("NLLLoss", ["weight"]),
+                                       ("BCELoss", ["weight"]),
+                                       ("BCEWithLogitsLoss", ["weight", "pos_weight"]),
+                                       ("MultiMarginLoss", ["weight"]),
+                                       ("MultiLabelSoftMarginLoss", ["weight"])])
+def test_loss_weights_are_buffers_in_the_state_dict(cls, names):
+    w = RNG.uniform(0.5, 2.0, 3)
+    theirs = getattr(torch.nn, cls)(**{n: torch.tensor(w) for n in names})
+    mine = getattr(nn, cls)(**{n: mg.tensor(w) for n in names})
+    assert list(mine.state_dict()) == list(theirs.state_dict()) == names
+    holder = nn.Sequential(nn.Linear(2, 3), mine)
+    holder.load_state_dict({"0.weight": np.zeros((3, 2), np.float32),
+                            "0.bias": np.zeros(3, np.float32),
+                            **{f"1.{n}": t.numpy() * 2 for n, t in theirs.state_dict().items()}})
+    for n in names:
+        np.testing.assert_allclose(getattr(mine, n).numpy(), w * 2)
+    assert getattr(mine.float(), names[0]).dtype == np.float32
+    assert getattr(nn, cls)().state_dict() == {}

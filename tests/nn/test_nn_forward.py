@@ -407,3 +407,14 @@ def test_max_pool_window_argmax_kernel_matches_numpy(kernel, stride, padding):
             pytest.skip("numba's JIT is off: the numpy path is the only one")
         np.testing.assert_array_equal(
             _pool_kernels.window_argmax(xp, kernel, stride, ref.shape[2:]), ref)
+
+
+def test_max_pool2d_float16_matches_a_reshape_max():
+    # float16 cannot go through numba's window loop: numpy's argmax serves it
+    x = np.random.default_rng(3).standard_normal((2, 3, 4, 6)).astype(np.float16)
+    t = mg.tensor(x, requires_grad=True)
+    y = F.max_pool2d(t, 2)
+    assert y.dtype == np.float16
+    np.testing.assert_array_equal(y.detach().numpy(), x.reshape(2, 3, 2, 2, 3, 2).max(axis=(3, 5)))
+    y.sum().backward()
+    assert t.grad.dtype == np.float16 and t.grad.numpy().sum() == y.numel()

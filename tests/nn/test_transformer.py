@@ -311,3 +311,23 @@ def test_transformer_matches_torch():
         mine(mg.tensor(src), mg.tensor(tgt[:1]))
     with pytest.raises(ValueError, match="d_model"):
         mine(mg.tensor(src[..., :4]), mg.tensor(tgt))
+
+
+def test_attention_layers_take_device_and_the_default_dtype():
+    mg.set_default_dtype(mg.float64)
+    try:
+        layers = [nn.MultiheadAttention(4, 2, device="cpu"),
+                  nn.TransformerEncoderLayer(4, 2, 8, device="cpu"),
+                  nn.TransformerDecoderLayer(4, 2, 8),
+                  nn.Transformer(4, 2, 1, 1, 8, device="cpu")]
+        for layer in layers:
+            assert {p.dtype for p in layer.parameters()} == {np.dtype(np.float64)}
+        assert nn.generate_square_subsequent_mask(3).dtype == np.float64
+    finally:
+        mg.set_default_dtype(mg.float32)
+    for build in (lambda: nn.MultiheadAttention(4, 2, device="cuda"),
+                  lambda: nn.TransformerEncoderLayer(4, 2, 8, device="cuda"),
+                  lambda: nn.Transformer(4, 2, 1, 1, 8, device="cuda"),
+                  lambda: nn.generate_square_subsequent_mask(3, device="cuda")):
+        with pytest.raises(RuntimeError, match="minigrad runs on the CPU only"):
+            build()
