@@ -80,6 +80,11 @@ class FlatBuffer:
         """Move parameter ``k`` into the value buffer if unobservable, else pin it."""
         p = self.params[k]
         off = self.offsets[k]
+        if self.sizes[k] == 0:
+            # Nothing to move, and its offset is also the next parameter's: it must neither
+            # pin that offset nor unpin the neighbour's.
+            self.data_views[k] = p._data
+            return
         if movable(p):
             dv = self._slot(k)
             np.copyto(dv, p._data, casting="same_kind")
@@ -102,11 +107,10 @@ class FlatBuffer:
         off, n = self.offsets[k], self.sizes[k]
         return self.buffers[name][off:off + n].reshape(self.grad_views[k].shape)
 
-    def sync(self, _unused_key_of=None):
+    def sync(self):
         """Adopt rebound arrays; return the runs ``(k0, k1)`` of consecutive parameters
         (indices ``k0 <= k < k1``) that have a gradient, a pinned parameter being a run of its
-        own. (The argument is accepted and ignored for callers written against the first
-        version, which split runs by a key here.)"""
+        own."""
         runs = []
         k0 = -1
         grad_views, data_views, pinned, offsets = (self.grad_views, self.data_views,
@@ -141,7 +145,8 @@ class FlatBuffer:
         """The parameter values of elements ``start:stop`` as one 1-d array for a kernel: a
         slice of ``values``, or a pinned parameter's own array (a C-contiguous copy when its
         memory is strided, which :meth:`end_span` writes back)."""
-        k = self.pinned.get(start) if self.pinned else None
+        # stop > start: a run of zero-size parameters shares its offset with the next one
+        k = self.pinned.get(start) if self.pinned and stop > start else None
         if k is None:
             return self.values[start:stop]
         a = self.params[k]._data

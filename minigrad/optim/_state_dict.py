@@ -161,8 +161,9 @@ def _stage_value(name, value, template, shape, dtype, idx):
     if hasattr(value, "_data") and not isinstance(value, np.ndarray):  # a Tensor
         value = value._data
     expected = template.get(name)
-    if name == "step":
-        return _step_count(value, where)
+    if name == "step":  # an int, or a float where the optimizer counts in floats (Adafactor)
+        count = _step_count(value, where)
+        return float(count) if isinstance(expected, float) else count
     if isinstance(expected, np.ndarray) or (
             expected is None and isinstance(value, (np.ndarray, list, tuple))):
         if value is None and not isinstance(expected, np.ndarray):

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _kernels, check_range
+from .optimizer import Optimizer, _kernels, check_range, check_real
 
 
 class Adafactor(Optimizer):
@@ -63,6 +63,7 @@ class Adafactor(Optimizer):
 
     def _validate(self, group):
         check_range("learning rate", group["lr"])
+        check_real("beta2_decay", group["beta2_decay"])
         if not group["beta2_decay"] <= 0:
             raise ValueError(f"beta2_decay should be <= 0 but is: {group['beta2_decay']}")
         try:

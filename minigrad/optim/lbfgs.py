@@ -100,7 +100,7 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self):
         """A new flat array of all gradients (zeros for parameters without one)."""
         fb = self._fb
-        fb.sync(_no_key)  # re-adopt rebound p._data / foreign p.grad into the flat buffers
+        fb.sync()  # re-adopt rebound p._data / foreign p.grad into the flat buffers
         for p, gv in zip(fb.params, fb.grad_views):
             if p.grad is None:
                 gv[...] = 0  # the view may hold a gradient from before zero_grad()
@@ -377,10 +377,6 @@ def _evaluate(closure):
     # The closure always records a graph (it calls backward), even though step() does not.
     with enable_grad():
         return closure()
-
-
-def _no_key(k):
-    return 0
 
 
 def _check_count(name, value):

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, _kernels, check_range
+from .optimizer import Optimizer, _is_tensor, _kernels, check_range, check_real
 
 
 class Muon(Optimizer):
@@ -58,12 +58,22 @@ class Muon(Optimizer):
                         if isinstance(ns_coefficients, list) else ns_coefficients,
                         eps=eps, ns_steps=ns_steps, adjust_lr_fn=adjust_lr_fn)
         super().__init__(params, defaults, parallel, parallel_threshold)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.ndim != 2:
+
+    def add_param_group(self, param_group):
+        """As :meth:`Optimizer.add_param_group`, refusing a parameter that is not 2-D before
+        anything is added (the update reads each parameter as a matrix; PyTorch checks only
+        the constructor's parameters and fails later, inside a step)."""
+        if isinstance(param_group, dict) and "params" in param_group:
+            params = param_group["params"]
+            params = [params] if _is_tensor(params) else list(params)  # may be a generator
+            for p in params:
+                p = p[1] if isinstance(p, tuple) and len(p) == 2 else p
+                if _is_tensor(p) and p.ndim != 2:
                     raise ValueError(f"Muon only supports 2D parameters whereas we found a "
                                      f"parameter with size: {tuple(p.shape)} (optimize "
                                      f"biases and other non-matrix parameters with AdamW)")
+            param_group = {**param_group, "params": params}
+        super().add_param_group(param_group)
 
     def _validate(self, group):
         check_range("learning rate", group["lr"])
@@ -71,6 +81,7 @@ class Muon(Optimizer):
         check_range("weight_decay value", group["weight_decay"])
         check_range("epsilon value", group["eps"])
         steps = group["ns_steps"]
+        check_real("ns_steps", steps)
         if isinstance(steps, bool) or not float(steps).is_integer() or not 0 <= steps < 100:
             raise ValueError(f"Invalid ns_steps: {steps} (must be an integer in [0, 100))")
         try:

@@ -93,7 +93,7 @@ class _NewtonBase(Optimizer):
                                "twice itself")
         if not loss.requires_grad:
             return loss, [None] * len(self._params)
-        self._fb.sync(_no_key)  # re-adopt parameters whose ._data was rebound
+        self._fb.sync()  # re-adopt parameters whose ._data was rebound
         with enable_grad():
             grads = engine.grad(loss, self._params, create_graph=True, allow_unused=True)
         return loss, list(grads)
@@ -391,10 +391,6 @@ class NewtonCG(_NewtonBase):
 
 #: CG restarts with a larger damping after hitting negative curvature, per step.
 _MAX_RESTARTS = 8
-
-
-def _no_key(k):
-    return 0
 
 
 def _check_count(name, value):

@@ -4,9 +4,7 @@ import math
 import numpy as np
 
 from .._storage import bump
-from ._threading import status as _threading_status
-from ._threading import warn_once_before_parallel_launch
-from .optimizer import Optimizer, _kernels, check_betas, check_range, empty_buffer
+from .optimizer import Optimizer, _kernels, check_betas, check_range, check_real, empty_buffer
 
 
 class Prodigy(Optimizer):
@@ -77,6 +75,7 @@ class Prodigy(Optimizer):
         check_range("growth_rate value", group["growth_rate"], 1.0, float("inf"),
                     hi_open=False)
         slice_p = group["slice_p"]
+        check_real("slice_p", slice_p)
         if isinstance(slice_p, bool) or not float(slice_p).is_integer() or slice_p < 1:
             raise ValueError(f"Invalid slice_p: {slice_p} (must be a positive integer)")
 
@@ -112,6 +111,9 @@ class Prodigy(Optimizer):
             from ..grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
+        # Every group's hyperparameters and gradients, and the groups' lrs, are checked
+        # before anything (state, d, the parameters) changes: a step that raises changes nothing.
+        runs_per_buffer = self._check_step()
         kernels = _kernels().KERNELS
         first = self.param_groups[0]
         beta1, beta2 = first["betas"]
@@ -122,14 +124,15 @@ class Prodigy(Optimizer):
             if first["use_bias_correction"] else 1
         dlr = d * lr * bias_correction
         d_numerator = first["d_numerator"] * beta3
-        runs = []
-        for group, flats in zip(self.param_groups, self._flats):
+        for group in self.param_groups:
             if group["lr"] not in (lr, 0.0):
                 raise RuntimeError("Setting different lr values in different parameter groups "
                                    f"is only supported for values of 0 (got {group['lr']} "
                                    f"beside {lr})")
-            for fb in flats:
-                for k0, k1 in fb.sync():
+        runs = []
+        for group, flats, runs_of in zip(self.param_groups, self._flats, runs_per_buffer):
+            for fb, fb_runs in zip(flats, runs_of):
+                for k0, k1 in fb_runs:
                     for kk in range(k0, k1):
                         if not self.state.get(fb.params[kk]):
                             self.state[fb.params[kk]] = self._new_state(fb, kk, group)
@@ -146,7 +149,7 @@ class Prodigy(Optimizer):
             l2 = group["weight_decay"] != 0 and not group["decouple"]
             start, stop = fb.span(k0, k1)
             sliced = int(group["slice_p"]) != 1
-            kernel = self._pick(serial, parallel, stop - start)
+            kernel = self._pick_kernel(serial, parallel, stop - start)
             empty = empty_buffer(fb.dtype)
             values = fb.span_values(start, stop)
             num, den = kernel(
@@ -182,7 +185,7 @@ class Prodigy(Optimizer):
             hp = self._scalars(fb.dtype, d * group["eps"], -decay * dlr if decouple else 0.0,
                                step, decay)
             start, stop = fb.span(k0, k1)
-            kernel = self._pick(serial, parallel, stop - start)
+            kernel = self._pick_kernel(serial, parallel, stop - start)
             kernel(fb.span_values(start, stop), fb.grad[start:stop],
                    fb.buffers["exp_avg"][start:stop] if beta1 > 0 else empty_buffer(fb.dtype),
                    fb.buffers["exp_avg_sq"][start:stop], hp,
@@ -194,13 +197,6 @@ class Prodigy(Optimizer):
         for group in self.param_groups:
             group["k"] += 1
         return loss
-
-    def _pick(self, serial, parallel, n):
-        if n >= self._threshold:
-            if "warning" in _threading_status:
-                warn_once_before_parallel_launch()
-            return parallel
-        return serial
 
     def _sliced_sums(self, group, fb, k0, k1, beta3, s_coef, values, start):
         # slice_p > 1: s and p0 hold every slice_p-th element of each tensor (numpy).

@@ -48,7 +48,7 @@ class _ScheduleFree(Optimizer):
                     if not state or "z" not in state:
                         continue
                     start, stop = fb.span(k, k + 1)
-                    kernel = parallel if stop - start >= self._threshold else serial
+                    kernel = self._pick_kernel(serial, parallel, stop - start)
                     kernel(fb.span_values(start, stop), fb.buffers["z"][start:stop],
                            np.array([weight], fb.dtype))
                     fb.end_span()

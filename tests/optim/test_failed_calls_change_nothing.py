@@ -304,3 +304,33 @@ def test_lbfgs_and_newton_refuse_another_class():
     for cls in (optim.LBFGS, optim.Newton):
         with pytest.raises(ValueError, match=f"from a SGD optimizer, not {cls.__name__}"):
             cls([x]).load_state_dict(sd)
+
+
+# --------------------------------------------------------------------------- Prodigy's own step()
+
+def _prodigy(steps):
+    params = _params()
+    opt = optim.Prodigy([{"params": [params[0]]}, {"params": [params[1]]}])
+    for t in range(steps):
+        _grads(params, t)
+        opt.step()
+    _grads(params, steps)
+    return params, opt
+
+
+@pytest.mark.parametrize("steps", [0, 3], ids=["fresh", "trained"])
+@pytest.mark.parametrize("corrupt,error,match", [
+    (_set("lr", 0.5), RuntimeError, "different lr values"),
+    (_set("eps", "1e-8"), ValueError, r"param_groups\[1\]: Invalid eps"),
+    (_set("d_coef", None), ValueError, r"param_groups\[1\]: Invalid d_coef"),
+    (_wrong_shape, RuntimeError, "gradient of shape"),
+], ids=["lr-mismatch", "str-eps", "none-d_coef", "wrong-shape-grad"])
+def test_failed_prodigy_step_changes_nothing(steps, corrupt, error, match):
+    """Prodigy steps all groups together (d is global): group 1's problem must be found before
+    group 0 gets state, before d moves and before any parameter does."""
+    params, opt = _prodigy(steps)
+    corrupt(opt, params)
+    before = snapshot(opt)
+    with pytest.raises(error, match=match):
+        opt.step()
+    assert_unchanged(before, opt)

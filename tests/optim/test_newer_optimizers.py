@@ -51,6 +51,10 @@ BAD = [
     (optim.Prodigy, dict(growth_rate=0.5), "growth_rate"),
     (optim.Prodigy, dict(slice_p=0), "slice_p"),
     (optim.Prodigy, dict(slice_p=1.5), "slice_p"),
+    # strings are refused as every other number is (ValueError, not a TypeError from a
+    # comparison in the range check)
+    (optim.Adafactor, dict(beta2_decay="-0.8"), "Invalid beta2_decay: '-0.8'"),
+    (optim.Prodigy, dict(slice_p="2"), "Invalid slice_p: '2'"),
 ]
 
 
@@ -66,7 +70,8 @@ MUON_BAD = [(dict(lr=-1), "learning rate"), (dict(momentum=-1), "momentum value"
             (dict(weight_decay=-1), "weight_decay value"), (dict(ns_steps=100), "ns_steps"),
             (dict(ns_coefficients=(1, 2)), "ns_coefficients"),
             (dict(adjust_lr_fn="sqrt"), "Adjust learning rate function sqrt is not supported"),
-            (dict(ns_dtype=np.float16), "ns_dtype")]
+            (dict(ns_dtype=np.float16), "ns_dtype"),
+            (dict(ns_steps="5"), "Invalid ns_steps: '5'")]
 
 
 @pytest.mark.parametrize("kw,match", MUON_BAD, ids=[m for _, m in MUON_BAD])
@@ -80,6 +85,21 @@ def test_muon_refuses_non_matrices_with_torchs_message(shape):
     with pytest.raises(ValueError, match=r"Muon only supports 2D parameters whereas we found a "
                                          r"parameter with size"):
         optim.Muon(_p((2, 2)) + _p(shape))
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3, 4)])
+def test_muon_add_param_group_refuses_non_matrices_before_adding(shape):
+    """Checked before the group is added: a later step would read the state as a matrix and
+    fail half-way, after stepping the groups before it."""
+    (w,) = _p((3, 2))
+    opt = optim.Muon([w], lr=0.1)
+    (bad,) = _p(shape)
+    with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+        opt.add_param_group({"params": (p for p in [bad])})
+    assert len(opt.param_groups) == 1 and len(opt._flats) == 1
+    (w2,) = _p((2, 4))
+    opt.add_param_group({"params": (p for p in [w2])})  # a generator is read once
+    assert len(opt.param_groups[1]["params"]) == 1 and opt.param_groups[1]["params"][0] is w2
 
 
 RESUME = [
@@ -387,3 +407,20 @@ def test_load_state_dict_checks_factored_and_flat_state_shapes(cls, name, bad):
         opt.load_state_dict(sd)
     for k, v in before.items():  # nothing changed
         np.testing.assert_array_equal(opt.state[p][k], v)
+
+
+def test_adafactor_step_count_stays_a_float_through_load_state_dict():
+    """Adafactor counts steps in a float (PyTorch's float tensor); a loaded state must not
+    turn it into an int, which a fresh run never has."""
+    p = minigrad.tensor(np.ones((4, 3)), requires_grad=True)
+    opt = optim.Adafactor([p])
+    p.grad = minigrad.tensor(np.ones((4, 3)))
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = 1  # as an int, e.g. from a hand-made or converted checkpoint
+    q = minigrad.tensor(np.ones((4, 3)), requires_grad=True)
+    other = optim.Adafactor([q])
+    other.load_state_dict(sd)
+    assert type(other.state[q]["step"]) is float and other.state[q]["step"] == 1.0
+    other.load_state_dict(opt.state_dict())
+    assert type(other.state[q]["step"]) is float

@@ -1,4 +1,4 @@
-"""Optimizers keep memory sharing as PyTorch does (issue 11): parameters move into the flat
+"""Optimizers keep memory sharing as PyTorch does: parameters move into the flat
 buffers only when nothing else can see their memory; otherwise they are updated in place."""
 import numpy as np
 import pytest
@@ -103,3 +103,22 @@ def test_second_order_optimizers_update_pinned_parameters():
     for _ in range(3):
         opt.step(closure)
     np.testing.assert_allclose(base, [1.0, 3.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("rebind", [False, True])
+def test_zero_size_parameter_beside_a_pinned_one(rebind):
+    """An empty parameter shares its offset with the next one: it must not stand for that
+    parameter's pin (its run would be given the pinned array, read past its empty gradient
+    and update the neighbour twice), nor unpin it when its own data is rebound."""
+    empty = mg.tensor(np.zeros(0), requires_grad=True)
+    pinned = mg.tensor(np.linspace(-1.0, 1.0, 5), requires_grad=True)
+    seen = pinned.detach().numpy()  # held: pinned keeps its own memory
+    expected = seen.copy()
+    opt = optim.SGD([empty, pinned], lr=0.1)
+    for t in range(3):
+        if rebind:
+            empty.data = mg.tensor(np.zeros(0))
+        g = np.cos(expected * (t + 1))
+        _step(opt, [empty, pinned], [np.zeros(0), g])
+        expected = expected - 0.1 * g
+        np.testing.assert_array_equal(seen, expected)

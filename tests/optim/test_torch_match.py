@@ -11,8 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from cases import CASE_IDS, CASES, MULTI, gradient, initial_arrays, make_params, noise_table, \
-    skipped
+from cases import CASES, MULTI, gradient, initial_arrays, make_params, noise_table, skipped
 
 import minigrad
 

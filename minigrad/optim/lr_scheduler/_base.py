@@ -122,8 +122,6 @@ class LRScheduler:
         self.__dict__.update({k: v for k, v in state_dict.items() if k not in self._not_state})
 
 
-
-
 def _per_group(value, groups, name):
     if isinstance(value, (list, tuple)):
         if len(value) != len(groups):

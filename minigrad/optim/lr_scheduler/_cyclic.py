@@ -143,6 +143,7 @@ class OneCycleLR(LRScheduler):
                                                        group[phase["end_momentum"]], pct))
         return lrs
 
+
 class CyclicLR(LRScheduler):
     """Cyclical learning rates (Smith 2017), stepped once per *batch*: the lr goes from
     ``base_lr`` up to ``max_lr`` in ``step_size_up`` steps and back in ``step_size_down``
