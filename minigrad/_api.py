@@ -200,27 +200,39 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 
 def max(input, dim=None, keepdim=False, *, out=None, keepdims=None, axis=None):  # noqa: A001
-    """The largest element; with ``dim``, ``(values, indices)``; with a tensor as second
-    argument, the elementwise maximum."""
+    """The largest element; with ``dim``, ``(values, indices)`` (``out``: a pair of tensors
+    for them); with a tensor as second argument, the elementwise maximum."""
     dim, keepdim = np_aliases(dim, keepdim, axis, keepdims, "max")
-    result = _red.max(input, dim, keepdim)
-    return result if out is None or isinstance(result, tuple) else write_out(result, out, "max")
+    return _write_out_pair(_red.max(input, dim, keepdim), out, "max")
 
 
 def min(input, dim=None, keepdim=False, *, out=None, keepdims=None, axis=None):  # noqa: A001
-    """The smallest element; with ``dim``, ``(values, indices)``; with a tensor as second
-    argument, the elementwise minimum."""
+    """The smallest element; with ``dim``, ``(values, indices)`` (``out``: a pair of tensors
+    for them); with a tensor as second argument, the elementwise minimum."""
     dim, keepdim = np_aliases(dim, keepdim, axis, keepdims, "min")
-    result = _red.min(input, dim, keepdim)
-    return result if out is None or isinstance(result, tuple) else write_out(result, out, "min")
+    return _write_out_pair(_red.min(input, dim, keepdim), out, "min")
 
 
-def amax(input, dim=(), keepdim=False, *, out=None, keepdims=None, axis=None):
+def _write_out_pair(result, out, name):
+    """``write_out`` for max/min, whose result with ``dim`` is a (values, indices) pair."""
+    if out is None or not isinstance(result, tuple):
+        return write_out(result, out, name)
+    if not (isinstance(out, (tuple, list)) and len(out) == 2
+            and all(isinstance(o, Tensor) for o in out)):
+        raise TypeError(f"{name}: with dim, out must be a (values, indices) pair of tensors")
+    for r, o in zip(result, out):  # refuse before writing either
+        if not np.can_cast(r.dtype, o.dtype, casting="same_kind"):
+            raise TypeError(f"{name}: result type {r.dtype} can't be cast to the desired "
+                            f"output type {o.dtype}")
+    return type(result)(*(write_out(r, o, name) for r, o in zip(result, out)))
+
+
+def amax(input, dim=None, keepdim=False, *, out=None, keepdims=None, axis=None):
     dim, keepdim = np_aliases(dim, keepdim, axis, keepdims, "amax")
     return write_out(_red.amax(input, dim, keepdim), out, "amax")
 
 
-def amin(input, dim=(), keepdim=False, *, out=None, keepdims=None, axis=None):
+def amin(input, dim=None, keepdim=False, *, out=None, keepdims=None, axis=None):
     dim, keepdim = np_aliases(dim, keepdim, axis, keepdims, "amin")
     return write_out(_red.amin(input, dim, keepdim), out, "amin")
 
@@ -270,11 +282,13 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors, *, out=None):
-    ts = list(tensors)
+    """Join along columns: dim 1, or dim 0 for 1-D tensors (0-D ones count as 1-D)."""
+    ts = [t if t.ndim else t.reshape(1) for t in tensors]
     return write_out(_sh.cat(ts, 0 if ts[0].ndim == 1 else 1), out, "hstack")
 
 
 def vstack(tensors, *, out=None):
+    """Join along rows (dim 0), 0-D and 1-D tensors taken as rows."""
     ts = [t if t.ndim > 1 else t.reshape(1, -1) for t in tensors]
     return write_out(_sh.cat(ts, 0), out, "vstack")
 

@@ -88,10 +88,10 @@ def _identity(t, copy_data=False):
     if ctx is not None:
         old._seq = t._seq
         old._recorded_at = t._recorded_at
-    # The user's hooks stay with the value they were registered on; retain_grad follows the
-    # tensor (PyTorch's rule; _adopt drops the hooks from the tensor once the write is done).
-    hooks = t._hooks
-    old._hooks = None if hooks is None else [h for h in hooks if h is not _RETAIN_GRAD] or None
+    # The user's hooks stay with the value they were registered on, retain_grad follows the
+    # tensor (PyTorch's rule): the list goes to ``old``, and _adopt splits it once the write
+    # is done. Moving the list itself keeps the handles register_hook returned working.
+    old._hooks = t._hooks
     return old
 
 
@@ -103,8 +103,12 @@ def _adopt(t, node, old, region=None):
     t._seq = node._seq
     t.requires_grad = True
     t._recorded_at = _storage.clock[0]
-    if t._hooks is not None:
-        t._hooks = [_RETAIN_GRAD] if _RETAIN_GRAD in t._hooks else None
+    hooks = t._hooks
+    if hooks is not None:
+        retain = _RETAIN_GRAD in hooks
+        if retain:
+            hooks.remove(_RETAIN_GRAD)  # the list is old's now (see _identity)
+        t._hooks = [_RETAIN_GRAD] if retain else None
     _storage.record_rebase(t, node._seq, old, region)
 
 
@@ -122,13 +126,12 @@ def _check_views(t, name, root, exclude_self):
             "write, or write into a clone().")
 
 
-_view_of = _storage.view_info
-
-
 def _rebase_region(root, steps, value, accumulate):
     """Record on ``root`` that its region ``steps`` now holds ``value`` (or had ``value``
     added, with ``accumulate``); the memory is already written."""
     old = _identity(root)
+    if value is root:  # t.copy_(t): as a parent, t would be its own new node's input
+        value = old
     shape, dtype = root.shape, root.dtype
 
     def backward(g, out):
@@ -164,25 +167,31 @@ def _recorded_target(t, name, value_requires_grad):
     _check_leaf(t, name)
     if not (grad_enabled() and (t.requires_grad or value_requires_grad)):
         return None
-    view = _view_of(t)
+    view = _storage.view_info(t)
     root = t if view is None else view[0]
     _check_no_grad_view(t, name, root)
     _check_views(t, name, root, exclude_self=view is not None)
     return view, root
 
 
-def write(t, name, apply, compute, operand_requires_grad=False, needs_old=False):
+def write(t, name, apply, compute, operand=None, needs_old=False):
     """Write new values into ``t`` in place. ``apply(array)`` does it on raw memory;
-    ``compute(src)`` returns the new values as a Tensor built with recorded ops from ``src``
-    (``t``'s identity before the write). ``needs_old``: that backward reads ``src``'s values,
-    so they are kept in a copy."""
-    target = _recorded_target(t, name, operand_requires_grad)
+    ``compute(src)`` (``compute(src, operand)`` when there is a Tensor ``operand``) returns
+    the new values as a Tensor built with recorded ops from ``src`` (``t``'s identity before
+    the write). ``needs_old``: that backward reads ``src``'s values, so they are kept in a
+    copy."""
+    target = _recorded_target(t, name, operand is not None and operand.requires_grad)
     if target is None:
         _raw_write(t, name, apply)
         return t
     view, root = target
+    if operand is not None and (operand is t or np.may_share_memory(operand._data, t._data)):
+        # The operand is t itself or an alias of its memory (a view, a detach()): the write
+        # changes its values, and as a parent it would route its gradient to t's new
+        # identity. The graph gets its values from before the write instead.
+        operand = operand.clone()
     old = _identity(t, copy_data=needs_old)
-    r = compute(old)
+    r = compute(old) if operand is None else compute(old, operand)
     rd = r._data
     if rd.shape != t.shape:
         raise RuntimeError(f"{name}: output with shape {t.shape} doesn't match the broadcast "
@@ -246,7 +255,11 @@ def _ufunc_write(t, ufunc, other, name, compute, needs_old=False):
         try:
             ufunc(a, od, out=a, casting="same_kind")
         except TypeError:
-            raise TypeError(f"cannot update a {a.dtype} tensor in place with {od.dtype} "
+            try:  # int / int is a float: name the result's dtype, not the operand's
+                result = ufunc.resolve_dtypes((a.dtype, od.dtype, None))[-1]
+            except TypeError:
+                result = od.dtype
+            raise TypeError(f"cannot update a {a.dtype} tensor in place with {result} "
                             "values") from None
         except ValueError:
             if a.flags.writeable:
@@ -254,15 +267,14 @@ def _ufunc_write(t, ufunc, other, name, compute, needs_old=False):
                                  f"tensor's shape {a.shape}") from None
             raise
 
-    return write(t, name, apply, lambda src: compute(src, o), o.requires_grad,
-                 needs_old and o.requires_grad)
+    return write(t, name, apply, compute, o, needs_old and o.requires_grad)
 
 
 def _unary_write(t, name, op, needs_old=False):
     def apply(a):
         np.copyto(a, op(Tensor._wrap(a))._data, casting="same_kind")
 
-    return write(t, name, apply, op, False, needs_old)
+    return write(t, name, apply, op, None, needs_old)
 
 
 class TensorInplace:
@@ -342,18 +354,23 @@ class TensorInplace:
 
     # ----- whole-tensor writes -------------------------------------------------------------
     def zero_(self):
-        return self.fill_(0)
+        """Set every element to 0."""
+        return self._fill(0, "zero_")
 
     def fill_(self, value):
-        v = _operand(self, value, "fill_")
+        """Set every element to ``value`` (a number or a 0-d tensor, differentiable)."""
+        return self._fill(value, "fill_")
+
+    def _fill(self, value, name):
+        v = _operand(self, value, name)
         if v.ndim != 0:
-            raise ValueError(f"fill_: value must be a number or a 0-d tensor, got shape {v.shape}")
+            raise ValueError(f"{name}: value must be a number or a 0-d tensor, got shape {v.shape}")
         vd = v._data
 
         def apply(a):
             a[...] = vd
 
-        return write_region(self, "fill_", (), v, apply)
+        return write_region(self, name, (), v, apply)
 
     def copy_(self, src, non_blocking=False):
         """Copy ``src``'s values (broadcast to this shape, cast to this dtype) into this
@@ -390,14 +407,14 @@ class TensorInplace:
         return _ufunc_write(self, np.true_divide, other, "div_", _ar.div)
 
     def pow_(self, exponent):
-        o = _operand(self, exponent, "pow_") if isinstance(exponent, Tensor) else exponent
-        rg = isinstance(o, Tensor) and o.requires_grad
-        ed = o._data if isinstance(o, Tensor) else exponent
+        ed = exponent._data if isinstance(exponent, Tensor) else exponent
 
         def apply(a):
             np.copyto(a, np.power(a, ed), casting="same_kind")
 
-        return write(self, "pow_", apply, lambda src: _ar.pow(src, o), rg, True)
+        if isinstance(exponent, Tensor):
+            return write(self, "pow_", apply, _ar.pow, exponent, True)
+        return write(self, "pow_", apply, lambda src: _ar.pow(src, exponent), None, True)
 
     def clamp_(self, min=None, max=None):
         return _unary_write(self, "clamp_", lambda x: _ar.clamp(x, min, max), needs_old=True)

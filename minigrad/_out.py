@@ -32,13 +32,14 @@ def write_out(result, out, name):
             np.copyto(a, src, casting="same_kind")
 
         return write_region(out, name, (), result.detach(), apply)
+    if _storage.live_aliases(out):
+        raise RuntimeError(f"{name}: out= of shape {out.shape} would have to be resized to "
+                           f"{src.shape}, but other tensors share its memory (views of it, "
+                           "or the tensor it is a view of)")
     if out._data.size:
         warnings.warn(f"{name}: an output with one or more elements was resized since it had "
                       f"shape {list(out.shape)}, which does not match the required output "
                       f"shape {list(src.shape)}", UserWarning, stacklevel=3)
-    if _storage.live_aliases(out):
-        raise RuntimeError(f"{name}: out= of shape {out.shape} would have to be resized to "
-                           f"{src.shape}, but views of it are alive")
     out._data = src.astype(out.dtype, copy=True)
     _storage.bump(out)
     return out

@@ -29,29 +29,36 @@ def legacy_type_dtype(name, where):
 
 
 def constructor_array(args, dtype, device):
-    """The array for ``Tensor(*args)``, PyTorch's legacy constructor: ``Tensor()`` is empty,
-    ``Tensor(2, 3)`` has that shape (zeros, where PyTorch leaves memory uninitialised), and
-    ``Tensor(list)`` is the default float dtype. Departure: a numpy array or a Tensor keeps
-    its dtype (PyTorch converts a numpy array to the default float dtype), because the
-    package wraps arrays with ``Tensor(array)``."""
+    """``(array, counter)`` for ``Tensor(*args)``, PyTorch's legacy constructor: ``Tensor()``
+    is empty, ``Tensor(2, 3)`` has that shape (zeros, where PyTorch leaves memory
+    uninitialised), and ``Tensor(list)`` is the default float dtype. ``Tensor(t)`` of the
+    same dtype is an alias of ``t``, as in PyTorch: ``counter`` is then ``t``'s version
+    counter, to share (else None). Departure: a numpy array or a Tensor keeps its dtype
+    (PyTorch converts a numpy array to the default float dtype), because the package wraps
+    arrays with ``Tensor(array)``."""
+    from . import _storage
     from ._default_dtype import get_default_dtype
     from .tensor import Tensor, _as_array, _resolve_dtype
     _device.resolve(device, "Tensor")
     if not args:
-        return np.zeros((0,), dtype=_resolve_dtype(dtype) or get_default_dtype())
+        return np.zeros((0,), dtype=_resolve_dtype(dtype) or get_default_dtype()), None
     if all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
         if any(a < 0 for a in args):
             raise ValueError(f"Tensor: sizes must be non-negative, got {tuple(int(a) for a in args)}")
-        return np.zeros(tuple(int(a) for a in args), dtype=_resolve_dtype(dtype) or get_default_dtype())
+        shape = tuple(int(a) for a in args)
+        return np.zeros(shape, dtype=_resolve_dtype(dtype) or get_default_dtype()), None
     if len(args) > 1:
         raise TypeError(f"Tensor(): expected sizes (ints) or one data argument, got {args!r}")
     data = args[0]
-    if isinstance(data, (Tensor, np.ndarray, np.generic)):
-        return _as_array(data, dtype)
+    if isinstance(data, Tensor):
+        arr = _as_array(data._writable_array(), dtype)
+        return arr, _storage.shared_counter(data) if arr is data._data else None
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _as_array(data, dtype), None
     if isinstance(data, (float, complex, bool)):
         raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__}); use "
                         "tensor(value) for a 0-d tensor")
-    return _as_array(data, dtype or get_default_dtype())
+    return _as_array(data, dtype or get_default_dtype()), None
 
 
 def _is_dtype_like(x):
@@ -241,49 +248,45 @@ class TensorCompat:
         """True for float dtypes, as PyTorch's ``is_floating_point()``."""
         return self.dtype.kind == "f"
 
-    # ----- random fills in place (no graph, like zero_ and fill_) ---------------------------
+    # ----- random fills in place (constant values, written like fill_) -----------------------
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with samples uniform on ``[a, b)``."""
-        from .random import numpy_generator
         from .sampling import fill_random_
-        rng = numpy_generator(generator, "uniform_")
-        return fill_random_(self, "uniform_", lambda shape: rng.uniform(a, b, shape))
+        return fill_random_(self, "uniform_", generator,
+                            lambda rng, shape: rng.uniform(a, b, shape))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with samples of ``N(mean, std**2)``."""
-        from .random import numpy_generator
         from .sampling import fill_random_
         if std < 0:
             raise ValueError(f"normal_: std must be >= 0, got {std}")
-        rng = numpy_generator(generator, "normal_")
-        return fill_random_(self, "normal_", lambda shape: mean + std * rng.standard_normal(shape))
+        return fill_random_(self, "normal_", generator,
+                            lambda rng, shape: mean + std * rng.standard_normal(shape))
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Fill with 0/1 samples, 1 with probability ``p`` (a number or a tensor)."""
-        from .random import numpy_generator
         from .sampling import fill_random_
         prob = p._data if hasattr(p, "_data") else p
-        rng = numpy_generator(generator, "bernoulli_")
-        return fill_random_(self, "bernoulli_", lambda shape: rng.random(shape) < prob)
+        return fill_random_(self, "bernoulli_", generator,
+                            lambda rng, shape: rng.random(shape) < prob)
 
     def random_(self, from_=0, to=None, *, generator=None):
         """Fill with integers uniform on ``[from_, to)`` (``random_(to)`` means from 0)."""
-        from .random import numpy_generator
         from .sampling import fill_random_
         if to is None:
             if from_ == 0:
                 raise ValueError("random_: give an upper bound (random_(to) or random_(from_, to))")
             from_, to = 0, from_
-        rng = numpy_generator(generator, "random_")
-        return fill_random_(self, "random_", lambda shape: rng.integers(from_, to, shape))
+        return fill_random_(self, "random_", generator,
+                            lambda rng, shape: rng.integers(from_, to, shape))
 
     def exponential_(self, lambd=1.0, *, generator=None):
         """Fill with samples of the exponential distribution of rate ``lambd``."""
-        from .random import numpy_generator
         from .sampling import fill_random_
-        rng = numpy_generator(generator, "exponential_")
-        return fill_random_(self, "exponential_", lambda shape: rng.exponential(1.0 / lambd, shape))
+        return fill_random_(self, "exponential_", generator,
+                            lambda rng, shape: rng.exponential(1.0 / lambd, shape))
 
     def bernoulli(self, p=None, *, generator=None):
+        """0/1 samples, 1 with probability given by this tensor (or ``p``)."""
         from .sampling import bernoulli
         return bernoulli(self, p, generator=generator)

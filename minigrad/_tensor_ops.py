@@ -322,4 +322,4 @@ class TensorOps(TensorCompat, TensorOpsMore):
         return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self):
-        return self._data.__dlpack_device__()
+        return self._writable_array().__dlpack_device__()

@@ -3,12 +3,15 @@ accelerator: ``is_available()`` is False and ``current_accelerator()`` is None."
 
 
 def is_available():
+    """False: minigrad has no accelerator."""
     return False
 
 
 def device_count():
+    """0: minigrad has no accelerator."""
     return 0
 
 
 def current_accelerator(check_available=False):
+    """None: minigrad has no accelerator."""
     return None

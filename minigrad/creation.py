@@ -11,7 +11,7 @@ from . import _device
 from ._default_dtype import get_default_dtype
 from ._out import write_out
 from .random import numpy_generator
-from .tensor import Tensor, _resolve_dtype
+from .tensor import Tensor, _as_array, _resolve_dtype
 
 
 def _size(size, name="size"):
@@ -247,10 +247,4 @@ def as_tensor(data, dtype=None, device=None):
         return data if dt is None or data.dtype == dt else data.to(dt)
     if isinstance(data, np.ndarray) and (dt is None or data.dtype == dt):
         return from_numpy(data)
-    return Tensor(data, dtype=dt) if isinstance(data, np.ndarray) else \
-        Tensor._wrap(_tensor_array(data, dt))
-
-
-def _tensor_array(data, dt):
-    from .tensor import _as_array
-    return _as_array(data, dt)
+    return Tensor._wrap(_as_array(data, dt))

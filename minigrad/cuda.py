@@ -16,6 +16,7 @@ def device_count():
 
 
 def is_initialized():
+    """False: there is no CUDA context."""
     return False
 
 
@@ -45,16 +46,20 @@ def _unavailable(what):
 
 
 def current_device():
+    """Always an error: there is no CUDA device."""
     _unavailable("current_device()")
 
 
 def get_device_name(device=None):
+    """Always an error: there is no CUDA device."""
     _unavailable("get_device_name()")
 
 
 def set_device(device):
+    """Always an error: there is no CUDA device."""
     _unavailable("set_device()")
 
 
 def synchronize(device=None):
+    """Always an error: there is no CUDA device."""
     _unavailable("synchronize()")

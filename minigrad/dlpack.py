@@ -34,7 +34,7 @@ def to_dlpack(tensor, *, stream=None, max_version=None, dl_device=None, copy=Non
                                 ("copy", copy)) if v is not None}
     # A TypeError for keywords an older numpy does not know tells the consumer to retry
     # with the plain protocol, which consumers such as torch do.
-    return tensor._data.__dlpack__(stream=stream, **kwargs)
+    return tensor._writable_array().__dlpack__(stream=stream, **kwargs)
 
 
 def from_dlpack(ext_tensor, *, copy=None):

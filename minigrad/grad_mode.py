@@ -29,6 +29,12 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]):
+            # Used as a decorator without parentheses (``@no_grad``), as PyTorch allows.
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self.prev = _mode.get()
         _mode.set(self.mode)

@@ -16,7 +16,10 @@ class _LegacyTensorType(type):
             raise TypeError(f"{cls.__name__}(tensor): expected a tensor of dtype "
                             f"{cls._legacy_dtype}, got {args[0].dtype} (convert it with "
                             f".to() or .type())")
-        return Tensor._wrap(constructor_array(args, cls._legacy_dtype, device))
+        array, counter = constructor_array(args, cls._legacy_dtype, device)
+        t = Tensor._wrap(array)
+        t._vc = counter
+        return t
 
     def __instancecheck__(cls, obj):
         from .tensor import Tensor

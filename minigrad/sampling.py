@@ -58,6 +58,17 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return write_out(Tensor._wrap(idx), out, "multinomial")
 
 
+def _zero_grads(parents):
+    """The backward of a sample: zeros shaped like each parent (as PyTorch's, which reads
+    no values, so writes into the parameters after sampling stay legal)."""
+    specs = [(p.shape, p.dtype) for p in parents]
+
+    def backward(g, out):
+        return tuple(Tensor._wrap(np.zeros(shape, dtype)) for shape, dtype in specs)
+
+    return backward
+
+
 def _float_or_tensor(x, name):
     if isinstance(x, Tensor):
         return x
@@ -75,7 +86,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     from . import _device
     from ._default_dtype import get_default_dtype
     from ._out import write_out
-    from .tensor import _resolve_dtype, make
+    from .tensor import SAVES_NOTHING, _resolve_dtype, make
     _device.resolve(device, "normal")
     mt, st = _float_or_tensor(mean, "mean"), _float_or_tensor(std, "std")
     if mt is None and st is None:
@@ -102,7 +113,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     data = (m + s * rng.standard_normal(shape)).astype(dt)
     parents = tuple(t for t in (mt, st) if t is not None)
     if parents:
-        result = make(data, parents, lambda g, out: tuple(g * 0.0 for _ in parents), "Normal")
+        result = make(data, parents, _zero_grads(parents), "Normal", SAVES_NOTHING)
     else:
         result = Tensor._wrap(data)
         if requires_grad:
@@ -114,13 +125,13 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 samples, 1 with probability ``input`` (or ``p`` for every element), in
     ``input``'s dtype, as ``torch.bernoulli``; the gradient to ``input`` is zero."""
     from ._out import write_out
-    from .tensor import make
+    from .tensor import SAVES_NOTHING, make
     probs = input._data if p is None else np.full(input.shape, float(p))
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
     dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
     data = (numpy_generator(generator, "bernoulli").random(input.shape) < probs).astype(dt)
-    result = make(data, (input,), lambda g, out: (g * 0.0,), "Bernoulli")
+    result = make(data, (input,), _zero_grads((input,)), "Bernoulli", SAVES_NOTHING)
     return write_out(result, out, "bernoulli")
 
 
@@ -136,24 +147,19 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(perm, requires_grad, device, out, "randperm")
 
 
-def _like(input, dtype):
-    from .tensor import _resolve_dtype
-    return _resolve_dtype(dtype) or input.dtype
-
-
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None):
     """Uniform on [0, 1), shaped like ``input`` (its dtype unless ``dtype`` is given)."""
-    from .creation import rand
-    return rand(*input.shape, dtype=_like(input, dtype), device=device,
+    from .creation import _like_dtype, rand
+    return rand(*input.shape, dtype=_like_dtype(input, dtype), device=device,
                 requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None):
     """Standard normal, shaped like ``input`` (its dtype unless ``dtype`` is given)."""
-    from .creation import randn
-    return randn(*input.shape, dtype=_like(input, dtype), device=device,
+    from .creation import _like_dtype, randn
+    return randn(*input.shape, dtype=_like_dtype(input, dtype), device=device,
                  requires_grad=requires_grad, generator=generator)
 
 
@@ -161,21 +167,31 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
                  requires_grad=False, memory_format=None, generator=None):
     """Integers on ``[low, high)`` (``randint_like(input, high)`` means low=0), shaped like
     ``input`` and in its dtype unless ``dtype`` is given."""
-    from .creation import randint
+    from .creation import _like_dtype, randint
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=_like(input, dtype),
+    return randint(low, high, input.shape, dtype=_like_dtype(input, dtype),
                    device=device, requires_grad=requires_grad, generator=generator)
 
 
-def fill_random_(tensor, name, draw):
-    """Fill ``tensor`` in place with ``draw(shape)``, as PyTorch's ``uniform_`` & co.: an
-    in-place write with constant values (refused on a leaf that requires grad while
-    gradients are recorded; the version counter moves)."""
+def fill_random_(tensor, name, generator, draw):
+    """Fill ``tensor`` in place with ``draw(rng, shape)``, ``rng`` the numpy Generator of
+    ``generator``, as PyTorch's ``uniform_`` & co.: an in-place write with constant values
+    (refused on a leaf that requires grad while gradients are recorded; the version counter
+    moves)."""
     from ._inplace import write_region
-    values = Tensor._wrap(np.asarray(draw(tensor.shape)))
+    rng = numpy_generator(generator, name)
 
     def apply(a):
-        np.copyto(a, values._data, casting="unsafe")
+        # Drawn only once the write has passed its checks: a refused call leaves the
+        # generator where it was.
+        if not a.flags.writeable:
+            raise ValueError("read-only")
+        np.copyto(a, draw(rng, a.shape), casting="unsafe")
 
-    return write_region(tensor, name, (), values, apply)
+    return write_region(tensor, name, (), _CONSTANT, apply)
+
+
+#: The value ``fill_random_`` hands to ``write_region``: a constant (the drawn values need
+#: no gradient and the write's backward never reads them).
+_CONSTANT = Tensor._wrap(np.zeros(()))

@@ -1,8 +1,9 @@
 """The Tensor: a numpy array plus the graph node that reverse-mode autodiff walks.
 
 A Tensor produced by a differentiable op keeps ``_ctx = (backward, parents, op_name, saves)``
-(``saves``: which values the backward reads, see :func:`make`). ``backward(g, out)`` receives the gradient of the output (a Tensor) and the output itself,
-and returns one gradient (Tensor or None) per parent, already reduced to the parent's shape.
+(``saves``: which values the backward reads, see :func:`make`). ``backward(g, out)``
+receives the gradient of the output (a Tensor) and the output itself, and returns one
+gradient (Tensor or None) per parent, already reduced to the parent's shape.
 Backward rules are written with Tensor ops, so running them with graph recording on
 (``create_graph=True``) gives gradients of gradients. The output is passed in rather than
 captured, so no node references itself (no reference cycles, graphs die with their last
@@ -81,9 +82,10 @@ class Tensor(TensorOps, TensorInplace):
     Slots: ``_data`` the numpy array (the one private name for the raw values);
     ``_ctx = (backward, parents, op_name, saves)`` the graph node, None for a leaf;
     ``_vc`` the version counter ``[version, write clock of the last write]``, shared by every
-    alias of the memory (views, ``detach()``), None until something needs it; ``_history`` None, ``(root,
-    steps)`` for a view, or the :class:`minigrad._storage.History` of a tensor written in
-    place while recorded; ``_hooks`` backward hooks (``register_hook``, ``retain_grad``).
+    alias of the memory (views, ``detach()``), None until something needs it; ``_history``
+    None, ``(root, steps)`` for a view, or the :class:`minigrad._storage.History` of a tensor
+    written in place while recorded; ``_hooks`` backward hooks (``register_hook``,
+    ``retain_grad``).
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_grad_view", "_hooks",
@@ -92,9 +94,8 @@ class Tensor(TensorOps, TensorInplace):
 
     def __init__(self, *data, dtype=None, requires_grad=False, device=None):
         from ._tensor_compat import constructor_array
-        self._data = constructor_array(data, dtype, device)
+        self._data, self._vc = constructor_array(data, dtype, device)
         self.grad = None
-        self._vc = None
         self._history = None
         self._ctx = None
         self._grad_view = None
@@ -315,7 +316,7 @@ class Tensor(TensorOps, TensorInplace):
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        return _HookHandle(self, hook)
+        return _HookHandle(self._hooks, hook)
 
     def astype(self, dtype):
         """This tensor converted to ``dtype`` (differentiable between float dtypes)."""
@@ -372,15 +373,16 @@ _RETAIN_GRAD = object()
 
 
 class _HookHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook. It holds the hook
+    list rather than the tensor: an in-place write hands the list to the tensor's old value,
+    whose hook it is (see :mod:`minigrad._inplace`)."""
 
-    def __init__(self, tensor, hook):
-        self._tensor, self._hook = tensor, hook
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
 
     def remove(self):
-        hooks = self._tensor._hooks
-        if hooks is not None and self._hook in hooks:
-            hooks.remove(self._hook)
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def _norm_dim(dim, ndim, op):

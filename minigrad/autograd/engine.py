@@ -197,12 +197,12 @@ def run(roots, root_grads, inputs=None, create_graph=False, retain_graph=None,
                 # Release what the backward closure holds; a second backward gets a clear error.
                 node._ctx = (None, (), op, 0)
         for key, leaf in leaves.items():
+            if targets is not None and key not in targets:
+                continue  # not asked for: its hooks do not run either, as in PyTorch
             g = grads[key]
             if leaf._hooks is not None:
                 g = _run_hooks(leaf, g)[0]
             if targets is not None:
-                if key not in targets:
-                    continue
                 captured[key] = g
             if accumulate:
                 _accumulate_leaf(leaf, g, create_graph)

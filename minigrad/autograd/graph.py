@@ -1,10 +1,11 @@
 """``Tensor.grad_fn`` as PyTorch shows it: a node with ``name()`` and ``next_functions``.
 
-minigrad records a graph node as the tuple ``t._ctx = (backward, parents, op_name)`` (cheap to
-make on every op). The objects here are views of those tuples built on demand, only when
-``grad_fn`` is read, so recording costs nothing extra. Two views of the same record compare
-equal (``==``); unlike PyTorch, reading ``grad_fn`` twice gives two view objects.
+minigrad records a graph node as the tuple ``t._ctx = (backward, parents, op_name, saves)``
+(cheap to make on every op). The objects here are views of those tuples built on demand,
+only when ``grad_fn`` is read, so recording costs nothing extra. Two views of the same record
+compare equal (``==``); unlike PyTorch, reading ``grad_fn`` twice gives two view objects.
 """
+from .engine import parents_of
 
 # minigrad op name -> PyTorch's node name, where they differ from f"{op}Backward0"
 _TORCH_NAMES = {
@@ -58,8 +59,9 @@ class Node:
     def next_functions(self):
         """One ``(node, 0)`` per input of the op: the input's own node, an
         :class:`AccumulateGrad` for a leaf that requires grad, or ``None`` for a constant.
-        Empty once backward has freed the graph (PyTorch keeps the structure)."""
-        return tuple((node_of(p), 0) for p in self._tensor._ctx[1])
+        Empty once backward has freed the graph (PyTorch keeps the structure). An input
+        written in place since shows the node it had when this op was recorded."""
+        return tuple((node_of(p), 0) for p in parents_of(self._tensor))
 
     @property
     def metadata(self):
@@ -114,8 +116,3 @@ def node_of(t):
     if t._ctx is not None:
         return Node(t)
     return AccumulateGrad(t) if t.requires_grad else None
-
-
-def grad_fn(t):
-    """``t.grad_fn``: a :class:`Node` for a tensor made by a recorded op, else None."""
-    return None if t._ctx is None else Node(t)

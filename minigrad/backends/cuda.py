@@ -11,4 +11,5 @@ matmul = _MatmulFlags()
 
 
 def is_built():
+    """False: minigrad is not built with CUDA."""
     return False

@@ -6,8 +6,10 @@ allow_tf32 = True
 
 
 def is_available():
+    """False: minigrad has no cuDNN."""
     return False
 
 
 def version():
+    """None: no cuDNN is loaded (PyTorch's answer without it)."""
     return None

@@ -5,4 +5,5 @@ deterministic = False
 
 
 def is_available():
+    """False: minigrad computes with numpy, not oneDNN."""
     return False

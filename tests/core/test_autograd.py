@@ -269,3 +269,26 @@ def test_in_place_on_a_non_leaf_is_recorded():
     y *= v  # y = (3 v + 1) * v, so dy/dv = 6 v + 1
     y.sum().backward()
     np.testing.assert_allclose(v.grad.numpy(), [7.0, 13.0])
+
+
+def test_next_functions_show_an_input_as_it_was_before_an_inplace_write():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * 3
+    y.add_(1)
+    first = z.grad_fn.next_functions[0][0]
+    assert first.name() == "MulBackward0"  # y * 2, not the later add_
+    assert first.next_functions[0][0].variable is x
+
+
+def test_hooks_of_leaves_not_asked_for_do_not_run():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0, 4.0], requires_grad=True)
+    log = []
+    a.register_hook(lambda g: log.append("a"))
+    b.register_hook(lambda g: log.append("b"))
+    y = (a * b).sum()
+    (ga,) = mg.autograd.grad(y, a, retain_graph=True)
+    assert ga.tolist() == [3.0, 4.0] and log == ["a"]
+    y.backward(inputs=[b])
+    assert log == ["a", "b"] and b.grad.tolist() == [1.0, 2.0] and a.grad is None

@@ -1,4 +1,4 @@
-"""Grad mode and the optimizer closure policy are per thread, as in PyTorch (issue 11)."""
+"""Grad mode and the optimizer closure policy are per thread, as in PyTorch."""
 import threading
 
 import numpy as np
@@ -140,3 +140,22 @@ def test_inference_mode_is_no_grad():
     assert predict() is False and mg.is_grad_enabled()
     with mg.no_grad(), mg.inference_mode(False):
         assert mg.is_grad_enabled()
+
+
+def test_mode_switches_decorate_without_parentheses():
+    @mg.no_grad
+    def off():
+        return mg.is_grad_enabled()
+
+    @mg.inference_mode
+    def inferred():
+        return mg.is_grad_enabled()
+
+    @mg.enable_grad
+    def on():
+        return mg.is_grad_enabled()
+
+    assert off.__name__ == "off"
+    assert (off(), inferred(), mg.is_grad_enabled()) == (False, False, True)
+    with mg.no_grad():
+        assert on() is True and not mg.is_grad_enabled()

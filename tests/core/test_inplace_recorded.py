@@ -1,4 +1,4 @@
-"""In-place ops on tensors that are part of a graph are recorded, as in PyTorch (issue 11)."""
+"""In-place ops on tensors that are part of a graph are recorded, as in PyTorch."""
 import numpy as np
 import pytest
 
@@ -128,6 +128,8 @@ def test_integer_tensor_refuses_float_results():
     i = mg.tensor([1, 2])
     with pytest.raises(TypeError, match="int64 tensor in place"):
         i += 0.5
+    with pytest.raises(TypeError, match="int64 tensor in place with float64 values"):
+        i.div_(2)  # int / int is a float: the message names it, not the int operand
     with pytest.raises(ValueError, match=r"does not broadcast to the tensor's shape \(2,\)"):
         i += mg.tensor([1, 2, 3])
     assert i.tolist() == [1, 2]
@@ -185,6 +187,22 @@ def test_hooks_around_an_inplace_write_match_torch():
     assert run(mg) == run(torch)
 
 
+def test_a_hook_handle_removes_its_hook_after_an_inplace_write():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = a * 3
+    handle = y.register_hook(lambda g: g * 100)
+    y.add_(1)
+    handle.remove()
+    y.sum().backward()
+    assert a.grad.tolist() == [3.0, 3.0]  # d(3a + 1)/da, the hook gone
+
+
+def test_zero_names_itself_in_its_errors():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="^zero_: a view of a leaf"):
+        w[0].zero_()
+
+
 def test_an_inplace_call_that_raises_changes_nothing():
     a = mg.tensor([1.0, 2.0], requires_grad=True)
     y = a * 3
@@ -234,3 +252,43 @@ def test_a_consumer_of_a_freed_old_value_gets_the_second_backward_error():
     assert len(buf._history.rebases) < 5
     with pytest.raises(RuntimeError, match="second time"):
         z.sum().backward()
+
+
+# ----- an operand that aliases the tensor written -------------------------------------------
+# Expected gradients by hand: y = x (times 1), then the write, then sum.
+ALIASED = {
+    # y * y: d/dx = 2x
+    "mul_ self": (lambda y: y.mul_(y), lambda x: 2 * x),
+    # y + y: d/dx = 2
+    "add_ self": (lambda y: y.add_(y), lambda x: np.full_like(x, 2.0)),
+    # y ** y: d/dx = x**x (log x + 1)
+    "pow_ self": (lambda y: y.pow_(y), lambda x: x ** x * (np.log(x) + 1)),
+    # y * stop_gradient(y): d/dx = x
+    "mul_ detach": (lambda y: y.mul_(y.detach()), lambda x: x),
+    # y / stop_gradient(y) is 1 with d/dx = 1/x
+    "div_ detach": (lambda y: y.div_(y.detach()), lambda x: 1 / x),
+    # y_ij * y_ji summed: d/dx = 2 x^T
+    "mul_ transpose": (lambda y: y.mul_(y.t()), lambda x: 2 * x.T),
+    # t.copy_(t) changes nothing: d/dx = 1
+    "copy_ self": (lambda y: y.copy_(y), lambda x: np.ones_like(x)),
+    "setitem self": (lambda y: y.__setitem__(Ellipsis, y), lambda x: np.ones_like(x)),
+}
+
+
+@pytest.mark.parametrize("name", list(ALIASED))
+def test_an_operand_aliasing_the_written_tensor_gets_the_values_before_the_write(name):
+    write, expected = ALIASED[name]
+    xv = np.array([[0.5, 2.0], [3.0, 1.5]])
+    x = mg.tensor(xv, requires_grad=True)
+    y = x * 1
+    write(y)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected(xv), rtol=1e-6)
+
+
+def test_a_0d_result_multiplied_by_itself_in_place():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    s = x.dot(x)  # 5, possibly held as a numpy scalar
+    s.mul_(s)     # s**2 = (x . x)**2: d/dx = 4 (x . x) x
+    s.backward()
+    assert x.grad.tolist() == [20.0, 40.0]

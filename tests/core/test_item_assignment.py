@@ -1,4 +1,4 @@
-"""Item assignment and indexed in-place updates (issue 11): every index kind, PyTorch's
+"""Item assignment and indexed in-place updates: every index kind, PyTorch's
 CopySlices gradients, duplicate indices, accumulation, refusals."""
 import numpy as np
 import pytest

@@ -1,4 +1,6 @@
 """Cases where minigrad once gave a different answer from PyTorch without an error."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -81,3 +83,67 @@ def test_mean_of_an_empty_slice_is_nan_with_an_empty_gradient(shape, dim):
     assert tuple(ty.shape) == y.shape
     ty.sum().backward()
     assert tuple(t.grad.shape) == x.grad.shape
+
+
+def test_amax_amin_accept_numpy_axis():
+    t = mg.tensor([[1.0, 5.0], [3.0, 2.0]])
+    assert mg.amax(t, axis=0).tolist() == [3.0, 5.0]
+    assert mg.amin(t, axis=1, keepdims=True).tolist() == [[1.0], [2.0]]
+    assert mg.amax(t).item() == 5.0
+
+
+def test_a_refused_random_fill_leaves_the_generator_alone():
+    mg.manual_seed(0)
+    expected = mg.rand(3).tolist()
+    mg.manual_seed(0)
+    w = mg.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w.uniform_()
+    with pytest.raises(RuntimeError, match="read-only"):
+        mg.zeros(3).expand(2, 3).normal_()
+    assert w._version == 0 and w.tolist() == [0.0, 0.0, 0.0]
+    assert mg.rand(3).tolist() == expected
+
+
+def test_samples_send_zero_gradients_shaped_like_their_parameters():
+    mean = mg.zeros(3, requires_grad=True)
+    std = mg.ones(2, 3, requires_grad=True)
+    m = mean * 1
+    s = mg.normal(m, std)
+    m.add_(1)  # PyTorch's sample saves no values: writes after it are fine
+    s.sum().backward()
+    assert mean.grad.tolist() == [0.0, 0.0, 0.0]
+    assert std.grad.tolist() == [[0.0] * 3] * 2
+    p = mg.full((2,), 0.5, requires_grad=True)
+    q = p * 1
+    b = mg.bernoulli(q)
+    q.mul_(2)
+    b.backward(mg.tensor([float("nan")] * 2))  # a zero gradient, not 0 * nan
+    assert p.grad.tolist() == [0.0, 0.0]
+
+
+def test_an_out_that_cannot_be_resized_is_refused_without_a_warning():
+    out = mg.zeros(2)
+    view = out[:1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeError, match="share its memory"):
+            mg.add(mg.ones(3), 1.0, out=out)
+    assert out.tolist() == [0.0, 0.0] and out._version == 0 and view.shape == (1,)
+
+
+def test_max_min_with_dim_write_their_out_pair():
+    x = mg.tensor([[1.0, 5.0], [3.0, 2.0]])
+    values, indices = mg.empty(2), mg.empty(2, dtype=mg.int64)
+    r = mg.max(x, 0, out=(values, indices))
+    assert r.values is values and r.indices is indices
+    assert values.tolist() == [3.0, 5.0] and indices.tolist() == [1, 0]
+    x.min(1, out=(values, indices))
+    assert values.tolist() == [1.0, 2.0] and indices.tolist() == [0, 1]
+    with pytest.raises(TypeError, match="can't be cast"):
+        mg.max(x, 0, out=(mg.zeros(2), mg.zeros(2, dtype=mg.bool)))
+    assert values.tolist() == [1.0, 2.0]
+
+
+def test_hstack_takes_0d_tensors_as_1d():
+    assert mg.hstack([mg.tensor(1.0), mg.tensor([2.0, 3.0])]).tolist() == [1.0, 2.0, 3.0]
