@@ -424,3 +424,35 @@ def test_adafactor_step_count_stays_a_float_through_load_state_dict():
     assert type(other.state[q]["step"]) is float and other.state[q]["step"] == 1.0
     other.load_state_dict(opt.state_dict())
     assert type(other.state[q]["step"]) is float
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("parallel", [False, True])
+def test_rprop_nan_gradient_leaves_parameter_and_step_size_as_torch(dtype, parallel):
+    # torch.sign(nan) is 0: the step-size factor is 1 and the parameter does not move; the
+    # NaN is remembered in prev, so the next steps keep factor 1 for that coordinate.
+    p = minigrad.tensor(np.array([1.0, 2.0, 3.0], dtype=dtype), requires_grad=True)
+    opt = optim.Rprop([p], lr=0.1, parallel=parallel)
+    grads = [[1.0, np.nan, -1.0], [1.0, 1.0, -1.0]]
+    for g in grads:
+        p.grad = minigrad.tensor(np.array(g, dtype=dtype))
+        opt.step()
+    # coordinate 0: 1 - 0.1 - 0.12; coordinate 1: unchanged by the NaN, then factor 1 (prev NaN)
+    np.testing.assert_allclose(p.detach().numpy(), [1 - 0.1 - 0.12, 2.0 - 0.1, 3 + 0.1 + 0.12],
+                               rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(opt.state[p]["step_size"]), [0.12, 0.1, 0.12], rtol=1e-6)
+
+
+def test_rprop_nan_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    grads = [[1.0, np.nan, -1.0], [1.0, 1.0, -1.0], [-1.0, 2.0, np.nan]]
+    p = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    tp = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    opt, topt = optim.Rprop([p], lr=0.1), torch.optim.Rprop([tp], lr=0.1)
+    for g in grads:
+        p.grad, tp.grad = minigrad.tensor(g), torch.tensor(g)
+        opt.step()
+        topt.step()
+        np.testing.assert_array_equal(p.detach().numpy(), tp.detach().numpy())
+        np.testing.assert_array_equal(np.asarray(opt.state[p]["step_size"]),
+                                      topt.state[tp]["step_size"].numpy())

@@ -223,13 +223,16 @@ def _rprop_elem(i, p, g, prev, size, etaminus, etaplus, size_min, size_max, sign
     d = sign * g[i]
     s = d * prev[i]
     # etaplus / etaplus: a 1 in the arrays' dtype (an integer literal would make it float64)
-    factor = etaplus if s > 0 else (etaminus if s < 0 else (etaplus / etaplus if s == 0 else s))
+    one = etaplus / etaplus
+    # torch.sign(nan) is 0, so a NaN product leaves the step size as it is (factor 1)
+    factor = etaplus if s > 0 else (etaminus if s < 0 else one)
     st = size[i] * factor
     st = st if st > size_min else size_min  # torch.clamp_(min, max): max first, then min
     st = st if st < size_max else size_max
     size[i] = st
     d = d - d if factor == etaminus else d  # a sign change: skip this coordinate's step
-    p[i] = p[i] - np.sign(d) * st
+    # sign as torch's: 0 for NaN, so a NaN gradient leaves the parameter where it is
+    p[i] = p[i] - (one if d > 0 else (-one if d < 0 else one - one)) * st
     prev[i] = d
 
 

@@ -51,13 +51,13 @@ class Rprop(_Reference):
         if maximize:
             g = -g
         s = g * st["prev"]
-        factor = np.where(s > 0, etaplus, np.where(s < 0, etaminus, np.where(s == 0, dt(1), s)))
+        factor = np.where(s > 0, etaplus, np.where(s < 0, etaminus, dt(1)))  # NaN: 1, as torch
         size = st["step_size"] * factor
         size = np.where(size > dt(step_sizes[0]), size, dt(step_sizes[0]))
         size = np.where(size < dt(step_sizes[1]), size, dt(step_sizes[1]))
         st["step_size"] = size
         g = np.where(factor == etaminus, dt(0), g)
-        p[...] = p - np.sign(g) * size
+        p[...] = p - np.nan_to_num(np.sign(g), nan=0.0) * size  # torch.sign(nan) == 0
         st["prev"] = g
 
 
