@@ -183,6 +183,8 @@ def apply_steps_array(a, steps):
             a = np.transpose(a, arg)
         elif kind == "transpose":
             a = np.swapaxes(a, *arg)
+        elif kind == "diagonal":
+            a = np.diagonal(a, *arg)
         else:  # "expand"
             a = np.broadcast_to(a, arg)
     return a
@@ -199,6 +201,8 @@ def apply_steps(t, steps):
             t = t.permute(*arg)
         elif kind == "transpose":
             t = t.transpose(*arg)
+        elif kind == "diagonal":
+            t = t.diagonal(*arg)
         else:
             t = t.expand(*arg)
     return t

@@ -10,6 +10,7 @@ tasks of one thread. Nothing here depends on that difference.)
 """
 import contextvars
 import functools
+import inspect
 
 _mode = contextvars.ContextVar("minigrad_grad_enabled", default=True)
 
@@ -46,6 +47,8 @@ class _GradModeContext:
 
     def __call__(self, fn):
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -53,6 +56,37 @@ class _GradModeContext:
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+def _wrap_generator(fn, mode):
+    """A generator function whose body runs in ``mode`` at every resumption, while the code
+    that drives it keeps its own mode between items (PyTorch does the same): setting the mode
+    only while the generator object is created would leave the body in the caller's mode."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with set_grad_enabled(mode):
+            gen = fn(*args, **kwargs)
+        try:
+            with set_grad_enabled(mode):
+                item = next(gen)
+            while True:
+                try:
+                    sent = yield item
+                except GeneratorExit:
+                    with set_grad_enabled(mode):
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    with set_grad_enabled(mode):
+                        item = gen.throw(e)
+                else:
+                    with set_grad_enabled(mode):
+                        item = gen.send(sent)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):

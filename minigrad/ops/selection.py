@@ -2,12 +2,13 @@
 index_select, masked_select, nonzero, flip, roll, repeat, tile, repeat_interleave, diag,
 diagonal, trace.
 
-Most are indexing in disguise and reuse ``__getitem__``'s node (its backward scatter-adds, so
+``diagonal`` is a view, as PyTorch's (a write through it reaches the input); most others are
+indexing in disguise and reuse ``__getitem__``'s node (its backward scatter-adds, so
 repeated indices accumulate); flip and roll are their own inverses' mirror images.
 """
 import numpy as np
 
-from ..tensor import Tensor, _norm_dim, make
+from ..tensor import SAVES_NOTHING, Tensor, _norm_dim, make, make_view
 from .indexing import getitem, index_add_zeros
 
 
@@ -204,13 +205,23 @@ def diag(input, diagonal=0):
         rows, cols = (i, i + k) if k >= 0 else (i - k, i)
         return index_add_zeros(input, (n, n), (rows, cols), True)
     if input.ndim == 2:
-        return _diagonal(input, k)
+        return _diagonal(input, k).clone()  # torch.diag copies; torch.diagonal is the view
     raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {input.shape}")
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The ``offset``-th diagonal of the (``dim1``, ``dim2``) planes, in the last dim."""
+    """The ``offset``-th diagonal of the (``dim1``, ``dim2``) planes, in the last dim: a view
+    sharing ``input``'s memory and version counter, as PyTorch's."""
     return _diagonal(input, offset, dim1, dim2)
+
+
+def diagonal_array(arr, k, d1, d2):
+    """numpy's ``diagonal``, writable when ``arr`` is (numpy marks it read-only only to keep
+    old code that expected a copy from writing through it)."""
+    view = np.diagonal(arr, k, d1, d2)
+    if arr.flags.writeable:
+        view.flags.writeable = True
+    return view
 
 
 def _diagonal(input, offset=0, dim1=0, dim2=1):
@@ -218,13 +229,25 @@ def _diagonal(input, offset=0, dim1=0, dim2=1):
     d1, d2 = _norm_dim(dim1, input.ndim, "diagonal"), _norm_dim(dim2, input.ndim, "diagonal")
     if d1 == d2:
         raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
-    x = input.permute(*[i for i in range(input.ndim) if i not in (d1, d2)], d1, d2)
-    n1, n2 = x.shape[-2:]
-    k = int(offset)
-    length = max(min(n1, n2 - k) if k >= 0 else min(n1 + k, n2), 0)
-    i = np.arange(length)
-    rows, cols = (i, i + k) if k >= 0 else (i - k, i)
-    return getitem(x, (Ellipsis, rows, cols))
+    k = _int(offset, "diagonal", "offset")
+    shape = input.shape
+
+    def backward(g, out):
+        return (_diagonal_scatter(g, shape, k, d1, d2),)
+
+    return make_view(diagonal_array(input._writable_array(), k, d1, d2), input, backward,
+                     "Diagonal", ("diagonal", (k, d1, d2)))
+
+
+def _diagonal_scatter(g, shape, k, d1, d2):
+    """``zeros(shape)`` with ``g`` on the diagonal (the adjoint of :func:`diagonal`)."""
+    z = np.zeros(shape, dtype=g.dtype)
+    diagonal_array(z, k, d1, d2)[...] = g._data
+
+    def backward(gg, out):
+        return (_diagonal(gg, k, d1, d2),)
+
+    return make(z, (g,), backward, "DiagonalBackward", SAVES_NOTHING)
 
 
 def trace(input):

@@ -22,6 +22,11 @@ def _t(x):
     return mg.tensor(x, dtype=mg.float64, requires_grad=True)
 
 
+def _write_diagonal(y):
+    y.diagonal(1).mul_(y[0, 0])
+    return y
+
+
 # (name, function of one float64 tensor, input shape, input options, second order?)
 ONE_INPUT = [
     ("mm_self_t", lambda x: mg.mm(x, x.t()), (3, 4), {}, True),
@@ -69,6 +74,8 @@ ONE_INPUT = [
     ("diag_of_vector", lambda x: mg.diag(x, 1), (4,), {}, True),
     ("diag_of_matrix", lambda x: x.diag(-1), (4, 4), {}, True),
     ("diagonal_trace", lambda x: x.diagonal() * x.trace(), (4, 4), {}, True),
+    ("diagonal_offset_dims", lambda x: x.diagonal(-1, 2, 0).exp(), (3, 2, 4), {}, True),
+    ("write_through_diagonal", lambda x: _write_diagonal(x * 1), (3, 4), {}, True),
 ]
 
 

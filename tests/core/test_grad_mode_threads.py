@@ -159,3 +159,40 @@ def test_mode_switches_decorate_without_parentheses():
     assert (off(), inferred(), mg.is_grad_enabled()) == (False, False, True)
     with mg.no_grad():
         assert on() is True and not mg.is_grad_enabled()
+
+
+def test_no_grad_on_a_generator_function_applies_inside_its_body_only():
+    import minigrad as mg
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+
+    @mg.no_grad()
+    def batches():
+        for k in range(2):
+            sent = yield (x * k).requires_grad, mg.is_grad_enabled()
+            assert sent is None or sent == "ping"
+        return "done"
+
+    seen = []
+    gen = batches()
+    for item in gen:
+        seen.append(item)
+        assert mg.is_grad_enabled()  # the caller's mode between items
+        assert (x * 2).requires_grad
+    assert seen == [(False, False), (False, False)]
+
+    gen = batches()
+    assert next(gen) == (False, False)
+    assert gen.send("ping") == (False, False)
+    try:
+        next(gen)
+    except StopIteration as stop:
+        assert stop.value == "done"
+
+    @mg.enable_grad
+    def under_enable():
+        yield mg.is_grad_enabled()
+
+    with mg.no_grad():
+        assert list(under_enable()) == [True]
+        assert not mg.is_grad_enabled()

@@ -98,7 +98,43 @@ VIEWS = {
     "chunk": lambda x: x.chunk(2, dim=1)[1],
     "expand": lambda x: x[:, :1].expand(3, 5),
     "view of view": lambda x: x[1:].T[1:],
+    "diagonal": lambda x: x.diagonal(1),
+    "diagonal of transpose": lambda x: x.T.diagonal(-1, 1, 0),
 }
+
+
+@pytest.mark.parametrize("offset,dim1,dim2", [(0, 0, 1), (1, 1, 2), (-1, 2, 1), (2, 0, 2),
+                                              (9, 1, 2)])
+def test_diagonal_is_a_view_and_writes_reach_the_input(offset, dim1, dim2):
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = mg.tensor(a.copy())
+    x.diagonal(offset, dim1, dim2).fill_(-1)
+    expected = a.copy()
+    idx = np.indices(a.shape)
+    on_diag = idx[dim2] - idx[dim1] == offset
+    expected[on_diag] = -1
+    np.testing.assert_array_equal(x.numpy(), expected)
+    assert not mg.diag(x[0]).numpy().base is x.numpy()  # diag copies, as torch.diag
+
+
+def test_write_through_diagonal_of_a_non_leaf_is_differentiable():
+    a = np.arange(12.0).reshape(3, 4)
+    x = mg.tensor(a, requires_grad=True)
+    y = x * 2
+    y.diagonal(1).mul_(3)
+    (y ** 2).sum().backward()
+    # d/dx of (2x)^2 is 8x, and 72x where the diagonal was tripled
+    factor = np.where(np.eye(3, 4, k=1) == 1, 72.0, 8.0)
+    np.testing.assert_allclose(x.grad.numpy(), factor * a)
+
+
+def test_write_through_diagonal_after_use_raises():
+    x = mg.tensor(np.ones((3, 3)), requires_grad=True)
+    y = x * 1
+    loss = (y ** 2).sum()
+    y.diagonal().zero_()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
 
 
 @pytest.mark.parametrize("make", VIEWS.values(), ids=list(VIEWS))
