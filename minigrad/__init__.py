@@ -45,6 +45,12 @@ from .random import default_generator_object as default_generator
 from .sampling import (bernoulli, multinomial, normal, rand_like, randint_like, randn_like,
                        randperm)
 from .tensor import (Tensor, bool_, float16, float32, float64, int32, int64, tensor)
+from .ops.math_more import *  # noqa: E402,F401,F403
+from .ops.products_more import *  # noqa: E402,F401,F403
+from .ops.scatter import *  # noqa: E402,F401,F403
+from .ops.statistics import *  # noqa: E402,F401,F403
+from .ops.introspection import *  # noqa: E402,F401,F403
+from .ops.decompositions import *  # noqa: E402,F401,F403
 
 # PyTorch's dtype names (numpy dtypes underneath)
 import numpy as _np  # noqa: E402

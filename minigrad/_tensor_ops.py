@@ -5,6 +5,12 @@ import numpy as np
 
 from ._tensor_compat import TensorCompat
 from ._tensor_ops_more import TensorOpsMore
+from ._methods_math import TensorMathMethods
+from ._methods_products import TensorProductMethods
+from ._methods_scatter import TensorScatterMethods
+from ._methods_stats import TensorStatsMethods
+from ._methods_types import TensorTypeMethods
+from ._methods_decompositions import TensorDecompositionMethods
 
 _api = _ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
 
@@ -24,9 +30,23 @@ def bind_ops():
     from . import _api
     from . import _tensor_ops_more
     _tensor_ops_more.bind_ops()
+    from . import _methods_math
+    _methods_math.bind_ops()
+    from . import _methods_products
+    _methods_products.bind_ops()
+    from . import _methods_scatter
+    _methods_scatter.bind_ops()
+    from . import _methods_stats
+    _methods_stats.bind_ops()
+    from . import _methods_types
+    _methods_types.bind_ops()
+    from . import _methods_decompositions
+    _methods_decompositions.bind_ops()
 
 
-class TensorOps(TensorCompat, TensorOpsMore):
+class TensorOps(TensorCompat, TensorOpsMore, TensorMathMethods, TensorProductMethods,
+                TensorScatterMethods, TensorStatsMethods, TensorTypeMethods,
+                TensorDecompositionMethods):
     """Mixin of :class:`minigrad.Tensor`: operators and op methods."""
 
     __slots__ = ()
