@@ -354,8 +354,9 @@ class Tensor(TensorOps, TensorInplace):
 
     # ----- repr ------------------------------------------------------------------------
     def __repr__(self):
+        from .ops.introspection_runtime import repr_kwargs  # set_printoptions' settings
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="tensor(",
-                               precision=4)
+                               **repr_kwargs())
         extras = []
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")

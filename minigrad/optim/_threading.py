@@ -97,7 +97,17 @@ def configure_openmp():
                 os.environ[k] = v
     status.update(configured=True, reason="set while starting numba's OpenMP pool",
                   settings=wanted)
+    _apply_requested_threads()
     return status
+
+
+def _apply_requested_threads():
+    """A ``minigrad.set_num_threads(n)`` made before numba started is only remembered (starting
+    numba there would skip the set-up above): apply it now that the pool runs."""
+    from ..ops.introspection_runtime import _THREADS
+    if _THREADS["intra"] is not None:
+        import numba
+        numba.set_num_threads(min(_THREADS["intra"], numba.config.NUMBA_NUM_THREADS))
 
 
 def warn_once_before_parallel_launch():

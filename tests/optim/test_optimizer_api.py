@@ -332,3 +332,19 @@ def test_user_openmp_settings_are_kept():
     assert info["env"] == "active"
     info = _probe(MINIGRAD_OMP_CONFIG="none")
     assert not info["configured"]
+
+
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="no threading layer")
+def test_set_num_threads_before_the_first_step_reaches_numba():
+    code = ("import numpy as np, numba, minigrad\n"
+            "minigrad.set_num_threads(1)\n"
+            "p = minigrad.tensor(np.ones(10, np.float32), requires_grad=True)\n"
+            "p.grad = minigrad.tensor(np.ones(10, np.float32))\n"
+            "minigrad.optim.Adam([p]).step()\n"
+            "print(numba.get_num_threads())\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "NUMBA_THREADING_LAYER",
+                        "MINIGRAD_OMP_CONFIG", "NUMBA_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip().splitlines()[-1] == "1"
