@@ -12,14 +12,15 @@ from ._methods_stats import TensorStatsMethods
 from ._methods_types import TensorTypeMethods
 from ._methods_decompositions import TensorDecompositionMethods
 
-_api = _ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
+_api = _ar = _bw = _ew = _ix = _la = _mask = _red = _sh = _sort = None
 
 
 def bind_ops():
     """Import the op modules. They import ``Tensor``, so this runs once ``tensor.py`` has
     defined it."""
-    global _api, _ar, _ew, _ix, _la, _mask, _red, _sh, _sort
+    global _api, _ar, _bw, _ew, _ix, _la, _mask, _red, _sh, _sort
     from .ops import arithmetic as _ar
+    from .ops import math_bitwise as _bw
     from .ops import elementwise as _ew
     from .ops import indexing as _ix
     from .ops import linalg as _la
@@ -120,16 +121,15 @@ class TensorOps(TensorCompat, TensorOpsMore, TensorMathMethods, TensorProductMet
     def __ne__(self, other):
         return _ar.compare(np.not_equal, self, other)
 
+    # bitwise, as PyTorch: logical on bool tensors, bitwise on integers, refused on floats
     def __invert__(self):
-        if self.dtype != np.bool_:
-            raise TypeError(f"~ needs a bool tensor, got dtype {self.dtype}")
-        return type(self)._wrap(~self._data)
+        return _bw.bitwise_not(self)
 
     def __and__(self, other):
-        return _ar.compare(np.logical_and, self, other)
+        return _bw.bitwise_and(self, other)
 
     def __or__(self, other):
-        return _ar.compare(np.logical_or, self, other)
+        return _bw.bitwise_or(self, other)
 
     # ----- method forms of the ops --------------------------------------------------------
     def add(self, other, *, alpha=1):

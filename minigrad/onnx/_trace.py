@@ -40,7 +40,7 @@ EXPORTED_LAYERS = ("Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", 
                    "ModuleList", "ModuleDict")
 # Tensor methods that hand a tensor's values to Python or another library.
 _VALUE_READERS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__", "__bool__", "__format__",
-                  "__index__", "__dlpack__")
+                  "__index__", "__dlpack__", "is_nonzero")
 # Tensor methods that are neither ops nor readers: metadata, autograd bookkeeping.
 _HARMLESS = ("size", "numel", "dim", "__len__", "__repr__", "__hash__", "requires_grad_",
              "retain_grad", "retains_grad", "register_hook", "backward", "__init__", "__dlpack_device__",
@@ -66,7 +66,19 @@ _PARITY_UNSUPPORTED = (
     "repeat_interleave", "diag", "diagonal", "trace", "isnan", "isinf", "isfinite", "isclose",
     "allclose", "equal", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "logical_not",
     "logical_and", "logical_or", "logical_xor", "sort", "argsort", "topk", "tril", "triu",
-    "masked_fill", "multinomial", "bernoulli")
+    "masked_fill", "multinomial", "bernoulli", "__and__", "__or__")
+# The later parity mixins (minigrad/_methods_*.py: more math, products, scatter, statistics,
+# types, decompositions) have no ONNX converters: every method they define refuses the export
+# by name, except these queries of layout and type.
+_MIXIN_HARMLESS = ("stride", "storage_offset", "nbytes", "itemsize", "layout", "is_complex",
+                   "is_signed", "is_conj", "is_neg", "is_pinned", "is_shared",
+                   "pin_memory", "share_memory_")
+
+
+def _defined_in_parity_mixin(name):
+    from .._tensor_ops import TensorOps
+    return any(name in base.__dict__ for base in TensorOps.__mro__
+               if base.__module__.startswith("minigrad._methods_"))
 
 _lock = threading.Lock()
 _active = None  # the running Tracer, if any
@@ -228,7 +240,8 @@ def tensor_method_kinds():
             kinds[name] = "reader"
         elif (name.endswith("_") and not name.startswith("__") and name != "requires_grad_") \
                 or name in ("__setitem__",) or (name.startswith("__i") and name[3:-2] in (
-                    "add", "sub", "mul", "truediv", "pow", "matmul", "and", "or")):
+                    "add", "sub", "mul", "truediv", "pow", "matmul", "and", "or", "xor",
+                    "lshift", "rshift")):
             kinds[name] = "inplace"
         elif name in _HARMLESS:
             kinds[name] = "harmless"
@@ -241,6 +254,10 @@ def tensor_method_kinds():
         elif name in _PARITY_HARMLESS:
             kinds[name] = "harmless"
         elif name in _PARITY_UNSUPPORTED:
+            kinds[name] = "unsupported"
+        elif name in _MIXIN_HARMLESS:
+            kinds[name] = "harmless"
+        elif _defined_in_parity_mixin(name):
             kinds[name] = "unsupported"
         else:
             kinds[name] = "unknown"

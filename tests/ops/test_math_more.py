@@ -362,3 +362,16 @@ def test_argument_errors():
         mg.fmax(mg.tensor([True]), mg.tensor([False]))
     with pytest.raises(TypeError, match="bool"):
         mg.deg2rad(mg.tensor([True]))
+
+
+def test_and_or_invert_operators_are_bitwise_on_integers_and_logical_on_bools():
+    a, b = np.array([1, 2, 3, 12]), np.array([3, 2, 0, 10])
+    x, y = mg.tensor(a), mg.tensor(b)
+    np.testing.assert_array_equal((x & y).numpy(), a & b)
+    np.testing.assert_array_equal((x | 4).numpy(), a | 4)
+    np.testing.assert_array_equal((~x).numpy(), ~a)
+    p, q = mg.tensor([True, False, True]), mg.tensor([True, True, False])
+    assert (p & q).tolist() == [True, False, False] and (p & q).dtype == np.bool_
+    assert (p | q).tolist() == [True, True, True] and (~p).tolist() == [False, True, False]
+    with pytest.raises(TypeError, match="float32"):
+        mg.tensor([1.0]) & mg.tensor([1.0])
