@@ -45,12 +45,6 @@ from .random import default_generator_object as default_generator
 from .sampling import (bernoulli, multinomial, normal, rand_like, randint_like, randn_like,
                        randperm)
 from .tensor import (Tensor, bool_, float16, float32, float64, int32, int64, tensor)
-from .ops.math_more import *  # noqa: E402,F401,F403
-from .ops.products_more import *  # noqa: E402,F401,F403
-from .ops.scatter import *  # noqa: E402,F401,F403
-from .ops.statistics import *  # noqa: E402,F401,F403
-from .ops.introspection import *  # noqa: E402,F401,F403
-from .ops.decompositions import *  # noqa: E402,F401,F403
 
 # PyTorch's dtype names (numpy dtypes underneath)
 import numpy as _np  # noqa: E402
@@ -68,6 +62,30 @@ bool = bool_  # noqa: A001
 __version__ = "0.1.0"
 
 
+# The later op groups load on first use (see minigrad._lazy): their public names (each
+# module's __all__) resolve through __getattr__ below.
+_LAZY_OP_MODULES = ("math_more", "products_more", "scatter", "statistics", "introspection",
+                    "decompositions")
+
+
+def _lazy_op(name):
+    import importlib
+    for module_name in _LAZY_OP_MODULES:
+        module = importlib.import_module(f"minigrad.ops.{module_name}")
+        if name in module.__all__:
+            value = globals()[name] = getattr(module, name)
+            return value
+    return None
+
+
+def __dir__():
+    import importlib
+    names = set(globals())
+    for module_name in _LAZY_OP_MODULES:
+        names.update(importlib.import_module(f"minigrad.ops.{module_name}").__all__)
+    return sorted(names)
+
+
 def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
@@ -80,4 +98,8 @@ def __getattr__(name):
         return getattr(importlib.import_module("minigrad.safetensors"), name)
     if name == "from_dlpack":
         return importlib.import_module("minigrad.dlpack").from_dlpack
+    if not name.startswith("__"):
+        value = _lazy_op(name)
+        if value is not None:
+            return value
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

@@ -1,13 +1,9 @@
 """Method forms of :mod:`minigrad.ops.math_more`: a mixin of :class:`minigrad.Tensor`."""
 
-_ops = _inp = None
+from ._lazy import LazyModule
 
-
-def bind_ops():
-    """Import the op modules once ``Tensor`` exists (they import it)."""
-    global _ops, _inp
-    from .ops import math_more as _ops
-    from .ops import math_inplace as _inp
+_ops = LazyModule("minigrad.ops.math_more", globals(), "_ops")
+_inp = LazyModule("minigrad.ops.math_inplace", globals(), "_inp")
 
 
 class TensorMathMethods:

@@ -1,12 +1,8 @@
 """Method forms of :mod:`minigrad.ops.scatter`: a mixin of :class:`minigrad.Tensor`."""
 
-_ops = None
+from ._lazy import LazyModule
 
-
-def bind_ops():
-    """Import the op module once ``Tensor`` exists (it imports it)."""
-    global _ops
-    from .ops import scatter as _ops
+_ops = LazyModule("minigrad.ops.scatter", globals(), "_ops")
 
 
 class TensorScatterMethods:

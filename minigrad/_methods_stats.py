@@ -1,12 +1,8 @@
 """Method forms of :mod:`minigrad.ops.statistics`: a mixin of :class:`minigrad.Tensor`."""
 
-_ops = None
+from ._lazy import LazyModule
 
-
-def bind_ops():
-    """Import the op module once ``Tensor`` exists (it imports it)."""
-    global _ops
-    from .ops import statistics as _ops
+_ops = LazyModule("minigrad.ops.statistics", globals(), "_ops")
 
 
 class TensorStatsMethods:

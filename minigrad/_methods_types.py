@@ -7,13 +7,9 @@ no-ops (``pin_memory``, ``share_memory_``) and the Python-callable fills ``apply
 """
 import numpy as np
 
-_ops = None
+from ._lazy import LazyModule
 
-
-def bind_ops():
-    """Import the op module once ``Tensor`` exists (it imports it)."""
-    global _ops
-    from .ops import introspection as _ops
+_ops = LazyModule("minigrad.ops.introspection", globals(), "_ops")
 
 
 def _never(*args):

@@ -11,16 +11,17 @@ from ._methods_scatter import TensorScatterMethods
 from ._methods_stats import TensorStatsMethods
 from ._methods_types import TensorTypeMethods
 from ._methods_decompositions import TensorDecompositionMethods
+from ._lazy import LazyModule
 
-_api = _ar = _bw = _ew = _ix = _la = _mask = _red = _sh = _sort = None
+_api = _ar = _ew = _ix = _la = _mask = _red = _sh = _sort = None
+_bw = LazyModule("minigrad.ops.math_bitwise", globals(), "_bw")  # & | ~
 
 
 def bind_ops():
     """Import the op modules. They import ``Tensor``, so this runs once ``tensor.py`` has
     defined it."""
-    global _api, _ar, _bw, _ew, _ix, _la, _mask, _red, _sh, _sort
+    global _api, _ar, _ew, _ix, _la, _mask, _red, _sh, _sort
     from .ops import arithmetic as _ar
-    from .ops import math_bitwise as _bw
     from .ops import elementwise as _ew
     from .ops import indexing as _ix
     from .ops import linalg as _la
@@ -31,18 +32,6 @@ def bind_ops():
     from . import _api
     from . import _tensor_ops_more
     _tensor_ops_more.bind_ops()
-    from . import _methods_math
-    _methods_math.bind_ops()
-    from . import _methods_products
-    _methods_products.bind_ops()
-    from . import _methods_scatter
-    _methods_scatter.bind_ops()
-    from . import _methods_stats
-    _methods_stats.bind_ops()
-    from . import _methods_types
-    _methods_types.bind_ops()
-    from . import _methods_decompositions
-    _methods_decompositions.bind_ops()
 
 
 class TensorOps(TensorCompat, TensorOpsMore, TensorMathMethods, TensorProductMethods,

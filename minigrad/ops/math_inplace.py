@@ -2,12 +2,17 @@
 each computes the out-of-place function and writes it through :mod:`minigrad._inplace`, so
 versions bump, leaves that require grad are refused and writes into graph tensors are
 recorded. Everything is checked before anything is written."""
+import sys
+
 import numpy as np
 
 from .. import _inplace
-from .. import tensor as _tensor
 from ..tensor import Tensor
 from .math_more import _check_tensor, lerp
+
+# the module, not minigrad.tensor (an attribute that is the tensor() function once minigrad
+# has finished importing; this module loads later, on first use)
+_tensor = sys.modules["minigrad.tensor"]
 
 
 def _check_inplace_dtype(t, name, float_result):

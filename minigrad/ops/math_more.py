@@ -9,10 +9,11 @@ in-place method forms in :mod:`.math_inplace`.
 """
 import math
 
+import sys
+
 import numpy as np
 
 from .. import grad_mode
-from .. import tensor as _tensor
 from .._out import write_out
 from ..tensor import SAVES_INPUTS, SAVES_OUTPUT, Tensor, floating, make
 from . import arithmetic as _ar
@@ -24,6 +25,10 @@ from .math_bitwise import *  # noqa: F401,F403
 from .math_bitwise import __all__ as _bitwise_all
 from .math_special import *  # noqa: F401,F403
 from .math_special import __all__ as _special_all
+
+# the module, not minigrad.tensor (an attribute that is the tensor() function once minigrad
+# has finished importing; this module loads later, on first use)
+_tensor = sys.modules["minigrad.tensor"]
 
 __all__ = [
     "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "atan2", "arctan2",

@@ -27,6 +27,7 @@ TORCH_TO_MINIGRAD = {
     "torch.backends.mps": "minigrad.backends.mps",
     "torch.backends.cuda": "minigrad.backends.cuda",
     "torch.random": "minigrad.random",
+    "torch.linalg": "minigrad.linalg",
 }
 
 
