@@ -122,6 +122,16 @@ class _OutputGrads:
                                   for a, b in zip(self.parts, other.parts)))
 
 
+def output_route(i, n):
+    """The backward of output ``i`` of ``n`` that share one hidden node: it hands ``g`` to the
+    hidden node in slot ``i`` of an :class:`_OutputGrads`."""
+    def backward(g, out):
+        parts = [None] * n
+        parts[i] = g
+        return (_OutputGrads(tuple(parts)),)
+    return backward
+
+
 def _multi_output(outs, tensors, ctx, input_grads, name):
     """Tensors for the tuple ``outs`` of ``forward``. The engine's nodes have one output
     each, so the inputs feed one hidden node that runs ``backward``, and each float output
@@ -141,15 +151,7 @@ def _multi_output(outs, tensors, ctx, input_grads, name):
         return input_grads(grads)
 
     hub = make(_NO_DATA, tensors, backward, name)
-
-    def route(i):
-        def backward(g, out):
-            parts = [None] * n
-            parts[i] = g
-            return (_OutputGrads(tuple(parts)),)
-        return backward
-
     constant = [a is None or a.dtype.kind != "f" or id(o) in ctx.non_differentiable
                 for a, o in zip(arrays, outs)]
     return tuple(None if a is None else Tensor._wrap(a) if constant[i] else
-                 make(a, (hub,), route(i), name) for i, a in enumerate(arrays))
+                 make(a, (hub,), output_route(i, n), name) for i, a in enumerate(arrays))

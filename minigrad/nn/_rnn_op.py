@@ -17,7 +17,7 @@ import numpy as np
 from .. import grad_mode
 from .. import random as _random
 from ..autograd import engine
-from ..autograd.function import _NO_DATA, _OutputGrads
+from ..autograd.function import _NO_DATA, output_route
 from ..ops.elementwise import relu, sigmoid, tanh
 from ..ops.linalg import linear
 from ..ops.shape import cat, stack
@@ -270,14 +270,7 @@ def _node(arrays, parents, numpy_backward, composite, name):
     hub = make(_NO_DATA, parents, hub_backward, name, SAVES_INPUTS)
     n = len(arrays)
 
-    def route(i):
-        def backward(g, out):
-            parts = [None] * n
-            parts[i] = g
-            return (_OutputGrads(tuple(parts)),)
-        return backward
-
-    return tuple(None if a is None else make(a, (hub,), route(i), name, SAVES_NOTHING)
+    return tuple(None if a is None else make(a, (hub,), output_route(i, n), name, SAVES_NOTHING)
                  for i, a in enumerate(arrays))
 
 

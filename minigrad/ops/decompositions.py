@@ -16,8 +16,7 @@ import numpy as np
 from .. import grad_mode
 from .._out import write_out
 from ..tensor import (SAVES_FIRST, SAVES_INPUTS, SAVES_NOTHING, SAVES_OUTPUT, SAVES_SECOND,
-                      Tensor,
-                      _norm_dim, make)
+                      Tensor, make)
 from .broadcast import unbroadcast
 from .linalg import matmul
 
@@ -82,7 +81,7 @@ def multi_output(arrays, parent, backward_fn, recompute, name, read):
     one, ``recompute(parent)`` (the decomposition redone as recorded ops) so that gradients
     of gradients reach ``parent``. ``read[i]``: the backward reads output ``i``'s values, so
     writing it in place before backward is refused."""
-    from ..autograd.function import _NO_DATA, _OutputGrads
+    from ..autograd.function import _NO_DATA, output_route
 
     def hub_backward(g, hub):
         if grad_mode.enabled():
@@ -94,14 +93,8 @@ def multi_output(arrays, parent, backward_fn, recompute, name, read):
     hub = make(_NO_DATA, (parent,), hub_backward, name, SAVES_INPUTS)
     n = len(arrays)
 
-    def route(i):
-        def backward(g, out):
-            parts = [None] * n
-            parts[i] = g
-            return (_OutputGrads(tuple(parts)),)
-        return backward
-
-    return tuple(make(a, (hub,), route(i), name, SAVES_OUTPUT if read[i] else SAVES_NOTHING)
+    return tuple(make(a, (hub,), output_route(i, n), name,
+                      SAVES_OUTPUT if read[i] else SAVES_NOTHING)
                  for i, a in enumerate(arrays))
 
 
@@ -242,7 +235,7 @@ def _lsolve(A, B, kind, name):
     """``X`` with ``T X = B`` (``T`` = ``A``, or its ``kind`` of triangle), batch dims
     broadcast. Gradients ``gB = T^-T g`` and ``gA = -gB X^T`` (masked to the triangle)."""
     try:
-        batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+        np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
     except ValueError:
         raise ValueError(f"{name}: the batch dims of shapes {A.shape} and {B.shape} cannot "
                          "be broadcast together") from None
