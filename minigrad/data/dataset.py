@@ -119,7 +119,15 @@ class Subset(Dataset):
     def get_batch(self, indices: np.ndarray) -> Any:
         """The samples at ``indices`` of the subset, stacked: the wrapped dataset's own
         ``get_batch`` when it has one, else its samples collated."""
-        mapped = np.asarray(self.indices)[np.asarray(indices, dtype=np.intp)]
+        indices = np.asarray(indices, dtype=np.intp)
+        source = self.indices
+        source = getattr(source, "_data", source)  # a Tensor of indices: its array
+        if isinstance(source, np.ndarray):
+            mapped = source[indices]
+        else:
+            # Only the batch's own entries: converting the whole index list on every batch
+            # made an epoch over a random_split half cost O(n^2 / batch_size).
+            mapped = np.asarray([source[i] for i in indices.tolist()], dtype=np.intp)
         get_batch = getattr(self.dataset, "get_batch", None)
         if callable(get_batch):
             return get_batch(mapped)

@@ -78,6 +78,9 @@ class RandomSampler(Sampler):
             _positive_int(num_samples, "num_samples")
         self.generator = generator
         self._source = _generator_source(generator)
+        if self.num_samples <= 0:  # as PyTorch, which checks it here (an empty dataset)
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={self.num_samples}")
 
     @property
     def num_samples(self) -> int:
