@@ -53,6 +53,13 @@ def _check_leaf(t, name):
                            "in an in-place operation; wrap the update in minigrad.no_grad()")
 
 
+def read_only_error(name):
+    """The error for a write into a read-only array."""
+    return RuntimeError(
+        f"{name}: this tensor is read-only: a broadcast view made by expand() (more than one "
+        "element refers to the same memory) or a read-only numpy array; clone() it first")
+
+
 def _raw_write(t, name, apply):
     """Run ``apply(array)`` on ``t``'s memory, with clear errors; bump the version."""
     a = t._writable_array()
@@ -60,10 +67,7 @@ def _raw_write(t, name, apply):
         apply(a)
     except (ValueError, TypeError) as e:
         if not a.flags.writeable:
-            raise RuntimeError(
-                f"{name}: this tensor is read-only: a broadcast view made by expand() (more "
-                "than one element refers to the same memory) or a read-only numpy array; "
-                "clone() it first") from None
+            raise read_only_error(name) from None
         # (a plain class: numpy's own subclasses take other constructor arguments)
         raise (ValueError if isinstance(e, ValueError) else TypeError)(f"{name}: {e}") from None
     _storage.bump(t)

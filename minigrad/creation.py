@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _device
 from ._default_dtype import get_default_dtype
-from ._out import write_out
+from ._out import check_out, write_out
 from .random import numpy_generator
 from .tensor import Tensor, _as_array, _resolve_dtype
 
@@ -32,6 +32,15 @@ def _random_float_dtype(dtype, name):
     if dt.kind != "f":
         raise TypeError(f"{name}: dtype must be a floating-point type, got {dt}")
     return dt
+
+
+def _before_draw(shape, dtype, requires_grad, device, out, name):
+    """:func:`_finish`'s refusals, made before a random function draws: a refused call leaves
+    the generator where it was."""
+    _device.resolve(device, name)
+    if out is not None and requires_grad:
+        raise RuntimeError(f"{name}: out= cannot be combined with requires_grad=True")
+    check_out(out, name, dtype, shape)
 
 
 def _finish(data, requires_grad, device, out, name):
@@ -189,8 +198,10 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Uniform on [0, 1) from minigrad's generator (seed it with ``manual_seed``) or
     ``generator``."""
     dt = _random_float_dtype(dtype, "rand")
+    shape = _size(size)
+    _before_draw(shape, dt, requires_grad, device, out, "rand")
     rng = numpy_generator(generator, "rand")
-    return _finish(rng.random(_size(size)).astype(dt), requires_grad, device, out, "rand")
+    return _finish(rng.random(shape).astype(dt), requires_grad, device, out, "rand")
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -198,9 +209,10 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Standard normal from minigrad's generator (seed it with ``manual_seed``) or
     ``generator``."""
     dt = _random_float_dtype(dtype, "randn")
+    shape = _size(size)
+    _before_draw(shape, dt, requires_grad, device, out, "randn")
     rng = numpy_generator(generator, "randn")
-    return _finish(rng.standard_normal(_size(size)).astype(dt), requires_grad, device, out,
-                   "randn")
+    return _finish(rng.standard_normal(shape).astype(dt), requires_grad, device, out, "randn")
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
@@ -218,6 +230,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     shape = _size((size,)) if isinstance(size, (int, np.integer)) else _size(tuple(size))
     dt = _resolve_dtype(dtype) or np.dtype(np.int64)
+    _before_draw(shape, dt, requires_grad, device, out, "randint")
     rng = numpy_generator(generator, "randint")
     return _finish(rng.integers(int(low), int(high), size=shape).astype(dt), requires_grad,
                    device, out, "randint")

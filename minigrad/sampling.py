@@ -19,7 +19,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     Without replacement no index repeats in a row; once the categories of non-zero weight
     run out, the zero-weight ones follow (as PyTorch does).
     """
-    from ._out import write_out
+    from ._out import check_out, write_out
     p = input._data if isinstance(input, Tensor) else np.asarray(input)
     if p.dtype.kind != "f":
         raise TypeError(f"multinomial: input must be a floating-point tensor, got dtype {p.dtype}")
@@ -40,6 +40,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if np.any(totals <= 0):
         raise ValueError("multinomial: every row needs a positive sum of probabilities "
                          f"(row {int(np.argmax(totals <= 0))} sums to 0)")
+    check_out(out, "multinomial", np.dtype(np.int64), p.shape[:-1] + (int(num_samples),))
     rng = numpy_generator(generator, "multinomial")
     if replacement:
         cdf = np.cumsum(rows, axis=1)
@@ -85,7 +86,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     in ``mean`` or ``std``: their gradient is zero."""
     from . import _device
     from ._default_dtype import get_default_dtype
-    from ._out import write_out
+    from ._out import check_out, write_out
     from .tensor import SAVES_NOTHING, _resolve_dtype, make
     _device.resolve(device, "normal")
     mt, st = _float_or_tensor(mean, "mean"), _float_or_tensor(std, "std")
@@ -109,9 +110,11 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if np.any(np.asarray(s) < 0):
         raise ValueError(f"normal: std must be >= 0, got a minimum of {np.min(s)}")
     m = mt._data if mt is not None else mean
+    parents = tuple(t for t in (mt, st) if t is not None)
+    check_out(out, "normal", dt, shape,
+              requires_grad or any(t.requires_grad for t in parents))
     rng = numpy_generator(generator, "normal")
     data = (m + s * rng.standard_normal(shape)).astype(dt)
-    parents = tuple(t for t in (mt, st) if t is not None)
     if parents:
         result = make(data, parents, _zero_grads(parents), "Normal", SAVES_NOTHING)
     else:
@@ -124,12 +127,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 samples, 1 with probability ``input`` (or ``p`` for every element), in
     ``input``'s dtype, as ``torch.bernoulli``; the gradient to ``input`` is zero."""
-    from ._out import write_out
+    from ._out import check_out, write_out
     from .tensor import SAVES_NOTHING, make
     probs = input._data if p is None else np.full(input.shape, float(p))
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
     dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    check_out(out, "bernoulli", dt, input.shape, input.requires_grad)
     data = (numpy_generator(generator, "bernoulli").random(input.shape) < probs).astype(dt)
     result = make(data, (input,), _zero_grads((input,)), "Bernoulli", SAVES_NOTHING)
     return write_out(result, out, "bernoulli")
@@ -138,11 +142,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise)."""
-    from .creation import _finish
+    from .creation import _before_draw, _finish
     from .tensor import _resolve_dtype
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     dt = _resolve_dtype(dtype) or np.dtype(np.int64)
+    _before_draw((int(n),), dt, requires_grad, device, out, "randperm")
     perm = numpy_generator(generator, "randperm").permutation(int(n)).astype(dt)
     return _finish(perm, requires_grad, device, out, "randperm")
 
