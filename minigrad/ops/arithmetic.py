@@ -152,7 +152,9 @@ def power_array(x, c):
             result = x.copy()
         if c < 0:
             with np.errstate(divide="ignore"):
-                result = np.reciprocal(result, out=result)
+                # products of 0-d arrays are numpy scalars, which cannot be written in place
+                out = result if isinstance(result, np.ndarray) else None
+                result = np.reciprocal(result, out=out)
         return result
     if c == 0.5:
         return np.sqrt(x)

@@ -109,3 +109,13 @@ def test_integer_powers_by_repeated_squaring_match_numpy_and_torch():
             assert out.dtype == dtype
             np.testing.assert_allclose(out, ref, rtol=rtol, atol=0, equal_nan=True)
     assert (t ** 1).numpy() is not t.numpy()  # a new tensor, not an alias
+
+
+def test_integer_powers_of_a_0d_tensor():
+    # the products of 0-d arrays are numpy scalars: negative powers must not write in place
+    for dtype in (np.float32, np.float64):
+        t = mg.tensor(np.asarray(1.5, dtype=dtype))
+        for c in (-5, -3, -2, -1, 2, 3):
+            out = (t ** c).numpy()
+            assert out.shape == () and out.dtype == dtype
+            np.testing.assert_allclose(out, 1.5 ** c, rtol=1e-6)
