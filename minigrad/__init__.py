@@ -90,7 +90,7 @@ def __getattr__(name):
     # Subpackages load on first use so that `import minigrad` stays light.
     import importlib
     if name in ("nn", "optim", "data", "datasets", "viz", "onnx", "safetensors", "dlpack",
-                "models", "utils", "cuda", "backends", "accelerator", "linalg"):
+                "models", "utils", "cuda", "backends", "accelerator", "linalg", "distributions"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)

@@ -28,6 +28,7 @@ TORCH_TO_MINIGRAD = {
     "torch.backends.cuda": "minigrad.backends.cuda",
     "torch.random": "minigrad.random",
     "torch.linalg": "minigrad.linalg",
+    "torch.distributions": "minigrad.distributions",
 }
 
 
