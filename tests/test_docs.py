@@ -69,6 +69,8 @@ def test_python_blocks_run(page, tmp_path):
         pytest.skip("no python block")
     if any("load_digits" in code for _, code in code_blocks):
         pytest.importorskip("sklearn")
+    if any("minigrad.viz" in code or "from minigrad import viz" in code for _, code in code_blocks):
+        pytest.importorskip("matplotlib")  # the viz extra draws the pictures
     runnable = []
     for line, code in code_blocks:
         where = f"{page.name}:{line}"

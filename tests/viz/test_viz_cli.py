@@ -42,6 +42,8 @@ def test_list_names_every_function_and_optimizer(capsys):
     (["--fps", "5", "--out", "r.png"], "--frames and --fps apply to a GIF", []),
 ])
 def test_user_errors_are_one_line_with_choices(capsys, argv, needle, choices):
+    if needle == "Invalid learning rate":  # found when the optimizers are built, after the
+        pytest.importorskip("matplotlib")  # check that drawing is possible
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("minigrad race: error: ")
