@@ -6,11 +6,11 @@ forward, MSE loss of a linear head on the last step, backward, Adam step.
   (c) RNN(8 -> 16) tanh, sequence 20, batch 8 (tiny: per-op overhead dominates)
   (d) LSTMCell(64 -> 128) stepped by hand in a Python loop, 30 steps, batch 1
 
-torch runs in its own process (torch_worker.py); the two are interleaved round by round and
-each figure is the median ms/step over rounds. The first losses are printed side by side to
-show both compute the same thing.
+torch runs in its own process (torch_worker.py); the two are interleaved round by round, each
+round timed after a pause (see bench_case), and each figure is the median ms/step over rounds.
+The first losses are printed side by side to show both compute the same thing.
 
-    python benchmarks/bench_rnn.py [--rounds 15] [--only a,b] [--steps N]
+    python benchmarks/bench_rnn.py [--rounds 15] [--only a,b] [--steps N] [--pause 0.3]
 """
 import argparse
 import os
@@ -158,7 +158,11 @@ def torch_worker_main():
         print(json.dumps(reply), flush=True)
 
 
-def bench_case(key, rounds, n_steps, worker):
+def bench_case(key, rounds, n_steps, worker, pause):
+    """Median ms/step per library. Every timed block starts after ``pause`` seconds of quiet:
+    threads left spinning by the block before (OpenBLAS's after minigrad's matmuls, GNU
+    OpenMP's after torch's ops) would otherwise take a core from the next one. Without the
+    pause, torch's LSTM timed 3.2-4.9 ms a step here against 1.4 ms alone."""
     mine = minigrad_step(key)
     first = {"minigrad": float(mine().item())}
     if worker is not None:
@@ -173,6 +177,7 @@ def bench_case(key, rounds, n_steps, worker):
     for _ in range(rounds):
         order = ["minigrad", "torch"] if worker is not None else ["minigrad"]
         for name in rng.permutation(order):
+            time.sleep(pause)
             if name == "minigrad":
                 times["minigrad"].append(per_step_ms(mine, n_steps))
             else:
@@ -186,18 +191,22 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--steps", type=int, default=20, help="training steps per timed round")
     ap.add_argument("--only", default="", help="comma-separated case keys, e.g. a,d")
+    ap.add_argument("--pause", type=float, default=0.3,
+                    help="seconds of quiet before every timed block")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
         return torch_worker_main()
     keys = [k for k in CASES if not args.only or k in args.only.split(",")]
     worker = torch_worker.start(__file__)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; torch "
-          f"{worker.info['torch'] if worker else 'not installed'}")
+          f"{worker.info['torch'] if worker else 'not installed'}"
+          + (f"; OPENBLAS_NUM_THREADS={blas}" if blas else "") + f"; pause {args.pause} s")
     print(f"{'case':52s} {'minigrad ms':>12s} {'torch ms':>10s} {'ratio':>7s}")
     try:
         for key in keys:
-            res = bench_case(key, args.rounds, args.steps, worker)
+            res = bench_case(key, args.rounds, args.steps, worker, args.pause)
             tm = res.get("torch")
             ratio = f"{res['minigrad'] / tm:6.2f}x" if tm else ""
             print(f"{CASES[key]['name']:52s} {res['minigrad']:12.3f} "

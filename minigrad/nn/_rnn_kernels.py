@@ -20,8 +20,13 @@ Conventions shared by every kernel (arrays only, no graph):
   side; the same array except for GRU's ``n`` gate), and returns the gradients of the
   initial states. The caller turns ``dgx``/``dgh`` into weight and input gradients with
   one matmul each.
+* LSTM without a projection runs the loops of ``_lstm_steps`` instead (the same numbers,
+  their elementwise work compiled; that one adds the biases to ``gx`` itself, see
+  :func:`raw_projection`); the numpy LSTM loops here are its fallback.
 """
 import numpy as np
+
+from . import _lstm_steps
 
 # Products are np.dot, not @: for the small 2-d operands of a step np.matmul costs several
 # times more (up to 10x for a transposed operand with an inner dimension of 1).
@@ -41,6 +46,11 @@ def gate_order(mode, hidden, steps):
         return None
     H = hidden
     return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]  # i, f, o, g
+
+
+def raw_projection(run, dtype):
+    """Whether :func:`forward` takes ``gx`` without the biases (it adds them itself)."""
+    return run.mode == "LSTM" and _lstm_steps.takes_raw_projection(run, dtype)
 
 
 def _lstm_gates(H, permuted):
@@ -93,6 +103,9 @@ def _lstm_forward(run, gx, h, c, out, hprev, cprev, proj_in):
     T, B, G = gx.shape
     H = G // 4
     si, sf, so, sg, blocks = _lstm_gates(H, run.permuted)
+    if _lstm_steps.applies(run, gx.dtype):
+        return _lstm_steps.forward(run, gx, h, c, out, hprev, cprev,
+                                   (si.start, sf.start, so.start, sg.start))
     w_hh_t = run.w.w_hh.T
     if run.permuted:
         w_hh = run.w.w_hh.copy()
@@ -211,6 +224,9 @@ def _lstm_backward(run, g_out, dh, dc, dgx, cprev, dproj):
     w_hh, w_hr = run.w.w_hh, run.w.w_hr
     H = dgx.shape[2] // 4
     si, sf, so, sg, blocks = _lstm_gates(H, run.permuted)
+    if _lstm_steps.applies(run, dgx.dtype):
+        return _lstm_steps.backward(run, g_out, dh, dc, dgx, cprev,
+                                    (si.start, sf.start, so.start, sg.start))
     scratch = np.empty((run.B, 3 * H), dtype=dgx.dtype)
     for t in reversed(run.steps()):
         b = run.rows(t)

@@ -51,10 +51,13 @@ class _Layout:
         return a.swapaxes(0, 1)
 
 
-def _projection(mode, x2, w):
+def _projection(mode, x2, w, biases=True):
     """``x W_ih^T + b_ih`` for every step at once, with ``b_hh`` folded in where it only
-    adds (all of it, except GRU's ``b_hn``, which the reset gate multiplies)."""
+    adds (all of it, except GRU's ``b_hn``, which the reset gate multiplies). Without
+    ``biases``, ``x W_ih^T`` alone (the kernel adds them: ``_rnn_kernels.raw_projection``)."""
     gx = np.dot(x2, w.w_ih.T)
+    if not biases:
+        return gx
     if w.b_ih is not None:
         gx += w.b_ih
     if w.b_hh is not None:
@@ -95,8 +98,9 @@ def _stack_forward(cfg, x, h0, c0, W, masks, batch_sizes, saving):
         for d in range(D):
             k = layer * D + d
             w = W[k] if order is None else _reorder(W[k], order)
-            gx = _projection(mode, x2, w).reshape(out.shape[:2] + (-1,))
             run = K.Run(mode, w, d == 1, batch_sizes, T, B, order is not None)
+            gx = _projection(mode, x2, w, not K.raw_projection(run, x.dtype))
+            gx = gx.reshape(out.shape[:2] + (-1,))
             hprev = lay.alloc(h_out) if saving else None
             cprev = lay.alloc(hidden) if saving and lstm else None
             proj_in = lay.alloc(hidden, zeros=True) if saving and w.w_hr is not None else None
