@@ -295,35 +295,32 @@ def can_cast(from_, to):
 
 
 # ----- memory formats and layouts (constants scripts pass around) --------------------------------
-class memory_format:
+class _NamedConstant:
+    """A module-level constant that prints and pickles as its ``torch.<name>``."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+class memory_format(_NamedConstant):
     """A memory format, as ``torch.memory_format``: accepted wherever PyTorch takes
     ``memory_format=``; minigrad tensors are always row-major, so none changes a layout."""
 
-    __slots__ = ("_name",)
-
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return f"torch.{self._name}"
-
-    def __reduce__(self):
-        return self._name
+    __slots__ = ()
 
 
-class layout:
+class layout(_NamedConstant):
     """A tensor layout, as ``torch.layout``; minigrad has only ``strided`` (dense) tensors."""
 
-    __slots__ = ("_name",)
-
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return f"torch.{self._name}"
-
-    def __reduce__(self):
-        return self._name
+    __slots__ = ()
 
 
 contiguous_format = memory_format("contiguous_format")
