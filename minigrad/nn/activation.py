@@ -110,46 +110,58 @@ def _inplace_repr(inplace):
     return "inplace=True" if inplace else ""
 
 
-class SiLU(Module):
-    """``x * sigmoid(x)``."""
+class _InplaceFlag(Module):
+    """An activation whose only argument is PyTorch's ``inplace`` flag (accepted; the result
+    is a new tensor either way). Not a public base: ``isinstance(Mish(), SiLU)`` is False,
+    as in PyTorch."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
-        return F.silu(input)
-
     def extra_repr(self):
         return _inplace_repr(self.inplace)
 
 
-class Mish(SiLU):
+class SiLU(_InplaceFlag):
+    """``x * sigmoid(x)``."""
+
+    def forward(self, input):
+        return F.silu(input)
+
+
+class Mish(_InplaceFlag):
     """``x * tanh(softplus(x))``."""
 
     def forward(self, input):
         return F.mish(input)
 
 
-class SELU(SiLU):
+class SELU(_InplaceFlag):
     """``scale * elu(x, alpha)`` with the self-normalising constants."""
 
     def forward(self, input):
         return F.selu(input)
 
 
-class Hardswish(SiLU):
+class Hardswish(_InplaceFlag):
     """``x * relu6(x + 3) / 6``."""
 
     def forward(self, input):
         return F.hardswish(input)
 
+    def extra_repr(self):
+        return ""  # PyTorch's repr of this layer leaves the flag out
 
-class Hardsigmoid(SiLU):
+
+class Hardsigmoid(_InplaceFlag):
     """``relu6(x + 3) / 6``."""
 
     def forward(self, input):
         return F.hardsigmoid(input)
+
+    def extra_repr(self):
+        return ""  # PyTorch's repr of this layer leaves the flag out
 
 
 class ELU(Module):

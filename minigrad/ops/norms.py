@@ -71,21 +71,42 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """``torch.norm``: the vector ``p``-norm over ``dim`` (all elements when None); 'fro' is
-    the 2-norm of the entries."""
+    the 2-norm of the entries; 'nuc' the nuclear norm (sum of singular values) of a matrix or
+    of the two dims ``dim``."""
     from .._out import write_out
+    if isinstance(p, str) and p == "nuc":
+        if dim is None and input.ndim != 2:
+            raise ValueError(f"norm: p='nuc' needs a 2-D input or two dims, got shape "
+                             f"{input.shape}")
+        from ..linalg import matrix_norm
+        result = matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim,
+                             dtype=dtype)
+        return write_out(result, out, "norm")
     return write_out(vector_norm(input, p, dim, keepdim, dtype=dtype), out, "norm")
 
 
 def linalg_norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):  # noqa: A002
-    """``torch.linalg.norm`` for vector norms and the Frobenius norm: ``ord=None`` is the
-    2-norm of the flattened entries (the Frobenius norm of a matrix)."""
+    """``torch.linalg.norm``: over one dim a vector norm (``ord`` a number, default 2), over
+    two dims a matrix norm (``ord`` 'fro' (default), 'nuc', 1, -1, 2, -2, inf, -inf). Without
+    ``dim``: the 2-norm of all entries when ``ord`` is None, else the vector or matrix norm of
+    a 1-D or 2-D input (other inputs are refused, as PyTorch refuses them)."""
     from .._out import write_out
-    if ord is not None and not isinstance(ord, str) and input.ndim == 2 and (
-            dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 2)):
-        raise ValueError(f"linalg.norm: matrix ord={ord!r} is not implemented in minigrad; use "
-                         "ord=None or 'fro', or give a single dim for vector norms")
-    p = 2.0 if ord is None else ord
-    return write_out(vector_norm(input, p, dim, keepdim, dtype=dtype), out, "linalg.norm")
+    if isinstance(dim, (int, np.integer)):
+        dim = (int(dim),)
+    if dim is None and ord is not None:
+        if input.ndim not in (1, 2):
+            raise ValueError(f"linalg.norm: with ord and no dim the input must be 1-D or 2-D, "
+                             f"got shape {input.shape}")
+        dim = tuple(range(input.ndim))
+    if dim is not None and len(dim) == 2:
+        from ..linalg import matrix_norm
+        result = matrix_norm(input, "fro" if ord is None else ord, tuple(dim), keepdim,
+                             dtype=dtype)
+    else:
+        if isinstance(ord, str):
+            raise ValueError(f"linalg.norm: ord={ord!r} is a matrix norm: it needs two dims")
+        result = vector_norm(input, 2.0 if ord is None else ord, dim, keepdim, dtype=dtype)
+    return write_out(result, out, "linalg.norm")
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -334,3 +334,12 @@ def test_loss_weights_are_buffers_in_the_state_dict(cls, names):
         np.testing.assert_allclose(getattr(mine, n).numpy(), w * 2)
     assert getattr(mine.float(), names[0]).dtype == np.float32
     assert getattr(nn, cls)().state_dict() == {}
+
+
+@pytest.mark.parametrize("name", ["SiLU", "Mish", "SELU", "Hardswish", "Hardsigmoid"])
+def test_inplace_flag_activations_are_separate_classes_with_torch_reprs(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(mg.nn, name), getattr(torch.nn, name)
+    assert isinstance(ours(), mg.nn.SiLU) == isinstance(theirs(), torch.nn.SiLU)
+    for inplace in (False, True):
+        assert repr(ours(inplace=inplace)) == repr(theirs(inplace=inplace))

@@ -54,3 +54,35 @@ def test_errors(kwargs, match):
         mg.linalg.matrix_norm(mg.tensor(_a()), **kwargs)
     with pytest.raises(ValueError, match="at least 2 dims"):
         mg.linalg.matrix_norm(mg.tensor([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)])
+@pytest.mark.parametrize("ord", [None, "fro", "nuc", 1, -1, 2, -2, math.inf, 0.5])
+@pytest.mark.parametrize("dim", [None, -1, (0, 1), (-1, -2), (0, 2)])
+def test_linalg_norm_matches_torch_and_refuses_what_it_refuses(shape, ord, dim):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(5).standard_normal(shape)
+    t, m = torch.tensor(a, requires_grad=True), mg.tensor(a, requires_grad=True)
+    try:
+        rt = torch.linalg.norm(t, ord, dim)
+    except (RuntimeError, IndexError, ValueError):
+        with pytest.raises((ValueError, IndexError)):
+            mg.linalg.norm(m, ord, dim)
+        return
+    rm = mg.linalg.norm(m, ord, dim)
+    np.testing.assert_allclose(rm.detach().numpy(), rt.detach().numpy(), rtol=1e-10)
+    rt.sum().backward()
+    rm.sum().backward()
+    np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-7, atol=1e-12)
+
+
+def test_linalg_norm_without_torch():
+    a = np.arange(1.0, 13.0).reshape(3, 4)
+    assert np.isclose(mg.linalg.norm(mg.tensor(a)).item(), np.linalg.norm(a))
+    assert np.isclose(mg.linalg.norm(mg.tensor(a), "nuc").item(), np.linalg.norm(a, "nuc"))
+    np.testing.assert_allclose(mg.linalg.norm(mg.tensor(a), 1, dim=-1).numpy(),
+                               np.abs(a).sum(-1))
+    with pytest.raises(ValueError, match="1-D or 2-D"):
+        mg.linalg.norm(mg.ones(2, 2, 2), 2)
+    with pytest.raises(ValueError, match="needs two dims"):
+        mg.linalg.norm(mg.ones(3), "fro")
