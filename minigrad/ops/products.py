@@ -115,7 +115,7 @@ def _parse(equation, operands):
     for c in out:
         if not any(c in t for t in expanded):
             raise ValueError(f"einsum: output subscript {c!r} does not appear in the inputs")
-    return expanded, out
+    return expanded, out, ell
 
 
 def einsum(equation, *operands):
@@ -129,13 +129,21 @@ def einsum(equation, *operands):
     if not operands:
         raise ValueError("einsum: expected at least one operand")
     ops = [o if isinstance(o, Tensor) else Tensor(o) for o in operands]
-    subs, out_sub = _parse(equation, ops)
+    subs, out_sub, ell = _parse(equation, ops)
     sizes = {}
     for s, o in zip(subs, ops):
         for c, n in zip(s, o.shape):
-            if sizes.setdefault(c, n) != n:
+            if c in ell and n == 1:
+                sizes.setdefault(c, 1)  # a dim of size 1 under "..." broadcasts, as in torch
+            elif c in ell and sizes.get(c) == 1:
+                sizes[c] = n
+            elif sizes.setdefault(c, n) != n:
                 raise ValueError(f"einsum: subscript {c!r} has size {sizes[c]} and {n} in "
                                  f"{equation!r}")
+    # expand (a recorded view) the operands whose broadcast dims are 1: the einsums below,
+    # forward and backward, then see equal sizes, and expand's backward sums the gradient
+    ops = [o.expand(*[sizes[c] for c in s]) if any(n != sizes[c] for c, n in zip(s, o.shape))
+           else o for s, o in zip(subs, ops)]
     expr = ",".join(subs) + "->" + out_sub
     data = np.asarray(np.einsum(expr, *[o._data for o in ops], optimize=len(ops) > 2))
     if data.dtype.kind == "f" and ops[0].dtype.kind == "f":
