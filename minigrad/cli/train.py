@@ -1,5 +1,4 @@
 """``minigrad train``: train a model on a built-in dataset with a named optimizer."""
-import os
 
 from . import CLIError, hidden_alias
 from . import recipes
