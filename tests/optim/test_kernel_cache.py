@@ -112,3 +112,47 @@ def test_no_kernel_module_asks_numba_for_its_default_cache():
                 if isinstance(node, ast.keyword) and node.arg == "cache":
                     offenders.append(f"{os.path.relpath(path, PACKAGE)}:{node.value.lineno}")
     assert offenders == []
+
+
+# One use of every family of cached kernels: optimizer steps (serial and parallel), L-BFGS's
+# two-loop kernels, max pooling, layer norm, GELU and the LSTM steps.
+EVERY_KERNEL = """
+import numpy as np
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+mg.manual_seed(0)
+big = mg.zeros(300_000, requires_grad=True)
+small = mg.zeros(3, requires_grad=True)
+for opt in (optim.Adam([big, small]), optim.SGD([big, small], lr=0.1, momentum=0.9)):
+    big.grad, small.grad = mg.ones(300_000), mg.ones(3)
+    opt.step()
+x = mg.randn(4, 3, requires_grad=True)
+lbfgs = optim.LBFGS([x], history_size=3, max_iter=5)
+lbfgs.step(lambda: (lbfgs.zero_grad(), (x * x).sum().backward())[0] or (x * x).sum())
+img = mg.randn(2, 3, 8, 8, requires_grad=True)
+F.max_pool2d(img, 2).sum().backward()
+h = mg.randn(4, 16, 32, requires_grad=True)
+F.gelu(F.layer_norm(h, (32,))).sum().backward()
+out, _ = nn.LSTM(5, 7)(mg.randn(6, 2, 5))
+out.sum().backward()
+print("ran")
+"""
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_CACHE_HOME is Linux's")
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="nothing is compiled")
+def test_no_kernel_family_writes_into_the_package(package_copy, tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("NUMBA_") and k not in ("XDG_CACHE_HOME",)}
+    env.update(PYTHONPATH=str(package_copy), XDG_CACHE_HOME=str(tmp_path / "xdg"),
+               PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run([sys.executable, "-c", EVERY_KERNEL], env=env, capture_output=True,
+                         text=True, cwd=str(package_copy))
+    assert out.returncode == 0 and out.stdout.strip() == "ran", out.stderr
+    assert _numba_files(package_copy) == []
+    cached = _numba_files(tmp_path / "xdg" / "minigrad" / "kernels")
+    # each family left its compiled code in the per-user folder instead
+    for module in ("adam_family", "sgd_family", "lbfgs_kernels", "_pool_kernels",
+                   "_norm_kernels", "_gelu_fast", "_lstm_steps"):
+        assert any(module in name for name in cached), (module, cached)
