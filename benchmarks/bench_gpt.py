@@ -44,6 +44,7 @@ from minigrad.data.text import CharTokenizer, TextBlocks, load_corpus  # noqa: E
 from minigrad.models import GPT, GPTConfig  # noqa: E402
 
 import torch_worker  # noqa: E402
+from torch_worker import per_step_ms  # noqa: E402
 
 torch = None  # imported only in the torch worker process (see torch_worker.py)
 
@@ -135,13 +136,6 @@ def torch_step(config, state, data):
         return loss.item()
 
     return step
-
-
-def per_step_ms(step, n_steps):
-    t0 = time.perf_counter()
-    for _ in range(n_steps):
-        step()
-    return (time.perf_counter() - t0) / n_steps * 1e3
 
 
 def torch_worker_main(args):

@@ -24,6 +24,7 @@ import minigrad.nn.functional as F
 from minigrad import nn, optim
 
 import torch_worker
+from torch_worker import per_step_ms
 
 torch = None  # imported only in the worker process
 
@@ -124,13 +125,6 @@ def torch_step(key):
         return loss
 
     return step
-
-
-def per_step_ms(step, n_steps):
-    t0 = time.perf_counter()
-    for _ in range(n_steps):
-        step()
-    return (time.perf_counter() - t0) / n_steps * 1e3
 
 
 def torch_worker_main():

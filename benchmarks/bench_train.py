@@ -30,6 +30,7 @@ import minigrad.nn.functional as F
 from minigrad import nn, optim
 
 import torch_worker
+from torch_worker import per_step_ms
 
 torch = None  # imported only in the torch worker process (see torch_worker.py)
 
@@ -276,13 +277,6 @@ def torch_step(case, weights, x, y, fused):
 
 
 # ----------------------------------------------------------------------------- timing
-def per_step_ms(step, n_steps):
-    t0 = time.perf_counter()
-    for _ in range(n_steps):
-        step()
-    return (time.perf_counter() - t0) / n_steps * 1e3
-
-
 def case_inputs(key):
     case = CASES[key]
     rng = np.random.default_rng(0)

@@ -10,6 +10,16 @@ with minigrad round by round, so the machine's load drifts hit both alike.
 import json
 import subprocess
 import sys
+import time
+
+
+def per_step_ms(step, n_steps):
+    """Mean milliseconds of ``step()`` over ``n_steps`` back-to-back calls: the unit in which
+    the workers and the benchmarks' own side report."""
+    t0 = time.perf_counter()
+    for _ in range(n_steps):
+        step()
+    return (time.perf_counter() - t0) / n_steps * 1e3
 
 
 class TorchWorker:
