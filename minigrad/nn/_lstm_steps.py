@@ -19,11 +19,12 @@ given by their offsets ``gi, gf, go, gg`` (PyTorch's order or the kernels' ``i, 
 Each loop over rows writes one array: where one loop wrote several (or a row loop held several
 inner loops), LLVM left most of the work scalar (grad_step 2-3x slower, measured).
 """
+import functools
+
 import numpy as np
 
-_kernels = None
 
-
+@functools.cache  # compiled (and numba imported) on first use only
 def _build():
     from ..optim._jit import kernel_jit
 
@@ -119,13 +120,6 @@ def _build():
     return gates_in, cell, hidden, grad_step
 
 
-def _get():
-    global _kernels
-    if _kernels is None:
-        _kernels = _build()
-    return _kernels
-
-
 def applies(run, dtype):
     """Whether this path runs ``run``: numba's JIT on, float32/float64, no projection."""
     from numba.core import config
@@ -147,7 +141,7 @@ def forward(run, gx, h, c, out, hprev, cprev, cols):
     offsets ``(gi, gf, go, gg)``; ``gx`` without biases where :func:`takes_raw_projection`).
     In the kernels' order (``run.permuted``) the sigmoid gates' halving is done once in a
     copy of ``W_hh`` and per step on the input side; otherwise per step on the sum."""
-    gates_in, cell, hidden, _ = _get()
+    gates_in, cell, hidden, _ = _build()
     T, B, G = gx.shape
     H = G // 4
     gi, gf, go, gg = cols
@@ -179,7 +173,7 @@ def forward(run, gx, h, c, out, hprev, cprev, cols):
 
 def backward(run, g_out, dh, dc, dgx, cprev, cols):
     """The time loop of ``_rnn_kernels._lstm_backward`` without a projection."""
-    grad_step = _get()[3]
+    grad_step = _build()[3]
     w_hh = run.w.w_hh
     H = dgx.shape[2] // 4
     gi, gf, go, gg = cols

@@ -14,6 +14,8 @@ vectorises. The forward keeps ``e`` for the backward.
 
 Used for float32 arrays when numba's JIT is on; float64 (gradchecks) keeps the exact erf.
 """
+import functools
+
 import numpy as np
 
 _P = np.float32(0.3275911)
@@ -21,8 +23,6 @@ _A1, _A2, _A3 = np.float32(0.254829592), np.float32(-0.284496736), np.float32(1.
 _A4, _A5 = np.float32(-1.453152027), np.float32(1.061405429)
 _INV_SQRT2 = np.float32(0.7071067811865476)
 _INV_SQRT_2PI = np.float32(0.3989422804014327)
-
-_kernels = None
 
 
 def available(x):
@@ -33,6 +33,7 @@ def available(x):
     return not config.DISABLE_JIT
 
 
+@functools.cache  # compiled (and numba imported) on first use only
 def _build():
     from numba import njit
 
@@ -59,13 +60,6 @@ def _build():
     return forward, backward
 
 
-def _get():
-    global _kernels
-    if _kernels is None:
-        _kernels = _build()
-    return _kernels
-
-
 def _gaussian(x):
     """``exp(-x^2 / 2)``, as a new contiguous float32 array."""
     e = np.multiply(x, x)
@@ -78,7 +72,7 @@ def gelu_forward(x):
     x = np.ascontiguousarray(x)
     e = _gaussian(x)
     out = np.empty_like(x)
-    _get()[0](x.reshape(-1), e.reshape(-1), out.reshape(-1))
+    _build()[0](x.reshape(-1), e.reshape(-1), out.reshape(-1))
     return out, e
 
 
@@ -87,5 +81,5 @@ def gelu_backward(x, e, g):
     x = np.ascontiguousarray(x)
     g = np.ascontiguousarray(g, dtype=np.float32)
     out = np.empty_like(x)
-    _get()[1](x.reshape(-1), e.reshape(-1), g.reshape(-1), out.reshape(-1))
+    _build()[1](x.reshape(-1), e.reshape(-1), g.reshape(-1), out.reshape(-1))
     return out
