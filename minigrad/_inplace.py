@@ -53,6 +53,17 @@ def _check_leaf(t, name):
                            "in an in-place operation; wrap the update in minigrad.no_grad()")
 
 
+def check_result(name, result, target):
+    """Refuse to write the array ``result`` of an in-place op into the array ``target`` when
+    it has another shape (broadcasting grew it) or a dtype that does not cast within its kind."""
+    if result.shape != target.shape:
+        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the "
+                           f"broadcast shape {result.shape}")
+    if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the tensor's "
+                           f"dtype {target.dtype}")
+
+
 def read_only_error(name):
     """The error for a write into a read-only array."""
     return RuntimeError(
@@ -197,12 +208,7 @@ def write(t, name, apply, compute, operand=None, needs_old=False):
     old = _identity(t, copy_data=needs_old)
     r = compute(old) if operand is None else compute(old, operand)
     rd = r._data
-    if rd.shape != t.shape:
-        raise RuntimeError(f"{name}: output with shape {t.shape} doesn't match the broadcast "
-                           f"shape {rd.shape}")
-    if not np.can_cast(rd.dtype, t.dtype, "same_kind"):
-        raise RuntimeError(f"{name}: result type {rd.dtype} can't be cast to the tensor's "
-                           f"dtype {t.dtype}")
+    check_result(name, rd, t._data)
     _raw_write(t, name, lambda a: np.copyto(a, rd, casting="same_kind"))
     if view is None:
         _adopt(t, r, old)

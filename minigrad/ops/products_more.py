@@ -222,7 +222,7 @@ def _result_dtype(*ts):
 def inplace(t, name, fn, others, needs_old=False):
     """Write ``fn(t, *others)`` into ``t`` (``t.addmm_(...)`` and the like) through the
     in-place machinery. ``needs_old``: the result's backward reads ``t``'s values."""
-    from .._inplace import write
+    from .._inplace import check_result, write
     _tensor(t, name, "self")
     others = [o for o in others]
     recorded = grad_mode.enabled() and (t.requires_grad or any(o.requires_grad for o in others))
@@ -235,12 +235,7 @@ def inplace(t, name, fn, others, needs_old=False):
 
     def apply(a):
         r = fn(Tensor._wrap(a), *others)._data
-        if r.shape != a.shape:
-            raise RuntimeError(f"{name}: output with shape {a.shape} doesn't match the "
-                               f"broadcast shape {r.shape}")
-        if not np.can_cast(r.dtype, a.dtype, "same_kind"):
-            raise RuntimeError(f"{name}: result type {r.dtype} can't be cast to the tensor's "
-                               f"dtype {a.dtype}")
+        check_result(name, r, a)
         np.copyto(a, r, casting="same_kind")
 
     if k is None:
